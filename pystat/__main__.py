@@ -1,0 +1,3 @@
+from pystat.cli import main
+
+main()

@@ -1,0 +1,99 @@
+"""The ``pystat`` command line: a click group whose commands load lazily.
+
+Start-up cost matters (``pystat vmstat`` should cost little more than starting
+Python), so this module imports only click, and each command module is
+imported only when that command runs or help lists it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import signal
+import sys
+
+import click
+
+from pystat import __version__
+from pystat.errors import PystatError
+
+#: command name -> module holding a click command called ``command``
+COMMANDS = {
+    "vmstat": "pystat.commands.vmstat",
+    "snapshot": "pystat.commands.snapshot",
+    "sources": "pystat.commands.sources",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        return importlib.import_module(module).command
+
+
+class Options:
+    """What the group passes to every command (``ctx.obj``)."""
+
+    def __init__(self, root: str | None):
+        self.root = root
+
+    def host(self):
+        from pystat.reader import open_host
+
+        return open_host(self.root)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", metavar="DIR", envvar="PYSTAT_ROOT",
+              help="Read DIR (a capture made by 'pystat snapshot', mirroring /) "
+                   "instead of the live system. A DIR of numbered sub-roots "
+                   "000000/, 000001/, ... is a series: interval commands take the "
+                   "next one at each sample instead of sleeping. [env: PYSTAT_ROOT]")
+@click.version_option(__version__, "-V", "--version", prog_name="pystat",
+                      message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx, root):
+    """Linux diagnostics from /proc: the classic tools, byte for byte, and more.
+
+    Each command prints what the tool of the same name prints on the same
+    /proc contents; --format json|csv|table gives the same report as data.
+    """
+    ctx.obj = Options(root)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``pystat: message`` on stderr and exit with ``code``."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    sys.stderr.write(f"pystat: {message}\n")
+    sys.stderr.flush()
+    raise SystemExit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    # Die quietly on a closed pipe, as the C tools do (`pystat vmstat 1 | head`).
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # /proc text is decoded with surrogateescape; write it back byte for byte.
+    sys.stdout.reconfigure(errors="surrogateescape")
+    try:
+        rv = cli.main(args=argv, prog_name="pystat", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        raise SystemExit(e.exit_code) from None
+    except click.ClickException as e:
+        where = e.ctx.command_path + ": " if getattr(e, "ctx", None) else ""
+        fail(where + e.format_message(), e.exit_code)
+    except click.exceptions.Abort:
+        fail("aborted", 1)
+    except PystatError as e:
+        fail(str(e), e.exit_code)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    # click returns the code of --help/--version exits; commands return None
+    if isinstance(rv, int):
+        raise SystemExit(rv)

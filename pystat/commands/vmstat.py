@@ -1,0 +1,795 @@
+"""``pystat vmstat``: procps-ng 4.0.2 vmstat (as Debian 12 ships it), byte for byte.
+
+The numbers are computed the way vmstat 4.0.2 computes them, quirks included:
+
+* the since-boot line divides counters by CPU-seconds (all CPUs' jiffies / HZ),
+  not by uptime, rounding ``(x*HZ + Div/2) / Div``;
+* memory goes through ``unitConvert``, which works in 32-bit floats;
+* interval lines divide by the nominal delay, and the memory columns keep the
+  values read at start-up (4.0.2 never re-reads /proc/meminfo);
+* C integer widths: rates are printed as ``unsigned``, ``in``/``cs`` deltas
+  are ``int``;
+* ``-d`` keeps devices in first-seen order (a vanished device keeps its last
+  values), ``cur`` and ``sec`` are divided by 1000, and so are the last three
+  lines of ``-D``.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import sys
+import time
+
+import click
+
+from pystat.commands import FORMAT_OPTION, until_series_ends
+from pystat.errors import PystatError, SourceError
+from pystat.proc.diskstats import DiskStat, parse_diskstats
+from pystat.proc.meminfo import Meminfo, parse_meminfo
+from pystat.proc.slabinfo import parse_slabinfo
+from pystat.proc.stat import parse_stat
+from pystat.proc.vmstat import parse_vmstat
+
+NAME = "vmstat"
+
+U32 = 0xFFFFFFFF
+U64 = 0xFFFFFFFFFFFFFFFF
+
+# -S: the unit's first letter -> divisor
+UNITS = {"b": 1, "B": 1, "k": 1000, "K": 1024, "m": 1000000, "M": 1048576}
+
+_F32 = struct.Struct("f")
+
+
+def f32(x: float) -> float:
+    """Round to the nearest 32-bit float, as C's ``(float)`` does."""
+    return _F32.unpack(_F32.pack(x))[0]
+
+
+class Opts:
+    """The parsed command line."""
+
+    def __init__(self, *, active=False, wide=False, timestamp=False, no_first=False,
+                 one_header=False, unit="K", delay=1, count=1, infinite=False,
+                 partition=None):
+        self.active = active
+        self.wide = wide
+        self.timestamp = timestamp
+        self.no_first = no_first
+        self.one_header = one_header
+        self.unit_char = unit
+        self.unit = UNITS[unit]
+        self.delay = delay
+        self.count = count          # num_updates; < 0 means forever, as in C
+        self.infinite = infinite
+        self.partition = partition
+        self.start = 0.0            # the clock when the command started
+
+    def more(self, i: int) -> bool:
+        """Whether loop iteration ``i`` runs (vmstat's ``infinite || i < num_updates``)."""
+        return self.infinite or self.count < 0 or i < self.count
+
+    def unit_convert(self, kib: int) -> int:
+        """vmstat's unitConvert(): KiB to the -S unit, in float32 arithmetic."""
+        if kib < 0:  # an unsigned long in C
+            kib &= U64
+        v = f32(f32(f32(float(kib)) / self.unit) * 1024.0)
+        return int(v) & U64
+
+
+def heading_rows() -> int:
+    """vmstat's header period: terminal rows - 3 (24 rows when not a terminal)."""
+    import os
+
+    rows = 24
+    try:
+        r = os.get_terminal_size(sys.stdout.fileno()).lines
+        if r > 0:
+            rows = r
+    except (OSError, ValueError, AttributeError):
+        pass
+    return rows - 3 if rows - 3 > 0 else 22
+
+
+# --------------------------------------------------------------------------
+# VM mode (default, -a, -w, -t, -S, -n, -y)
+
+def vm_fields(o: Opts):
+    from pystat.render import Field
+
+    mem = f"{o.unit_char}iB" if o.unit_char in "KM" else {"k": "kB", "m": "MB"}.get(o.unit_char, "B")
+    return [
+        Field("r", "processes", "runnable processes (running or waiting for a CPU)"),
+        Field("b", "processes", "processes blocked in uninterruptible sleep"),
+        Field("swpd", mem, "swap in use"),
+        Field("free", mem, "free memory"),
+        *((Field("inact", mem, "inactive memory"), Field("active", mem, "active memory"))
+          if o.active else
+          (Field("buff", mem, "buffer memory"), Field("cache", mem, "page cache + reclaimable slab"))),
+        Field("si", mem + "/s", "swapped in from disk"),
+        Field("so", mem + "/s", "swapped out to disk"),
+        Field("bi", "KiB/s", "read from block devices"),
+        Field("bo", "KiB/s", "written to block devices"),
+        Field("in", "1/s", "interrupts"),
+        Field("cs", "1/s", "context switches"),
+        Field("us", "%", "CPU time in user space (guest excluded)"),
+        Field("sy", "%", "CPU time in the kernel (irq and softirq included)"),
+        Field("id", "%", "CPU time idle"),
+        Field("wa", "%", "CPU time waiting for I/O"),
+        Field("st", "%", "CPU time stolen by the hypervisor"),
+        Field("gu", "%", "CPU time running guests"),
+    ]
+
+
+def vm_reports(host, o: Opts):
+    """One report (a single row) per line vmstat prints."""
+    hz = host.hz
+    kb_per_page = host.pagesize // 1024
+    root = host.root
+    # Start-up, in vmstat's order: /proc/vmstat, /proc/stat (a priming read),
+    # /proc/meminfo.  The memory columns are never read again.
+    vm = root.parse("/proc/vmstat", parse_vmstat)
+    stat = root.parse("/proc/stat", parse_stat)
+    mem = root.parse("/proc/meminfo", parse_meminfo)
+    uc = o.unit_convert
+
+    swap_used = mem.swap_total - mem.swap_free if mem.swap_free < mem.swap_total else 0
+    memory = {
+        "swpd": uc(swap_used),
+        "free": uc(mem.free),
+    }
+    if o.active:
+        memory["inact"] = uc(mem.inactive)
+        memory["active"] = uc(mem.active)
+    else:
+        memory["buff"] = uc(mem.buffers)
+        memory["cache"] = uc(mem.cached + (mem.sreclaimable or 0))
+
+    # An empty report: start-up is done (the text layout prints its header now).
+    yield []
+    num_updates = o.count
+    if not o.no_first:
+        now = host.now()
+        c = stat.cpu
+        use = c.user + c.nice
+        sys_ = c.system + c.irq + c.softirq
+        idl = c.idle
+        div = use + sys_ + idl + c.iowait + c.steal
+        if not div:
+            div, idl = 1, 1
+        half = div // 2
+        gue = c.guest + c.guest_nice
+        use = use - gue if use >= gue else 0
+
+        def per_sec(x: int) -> int:  # (unsigned)((x * hz + Div/2) / Div), in u64
+            return ((((x * hz) & U64) + half) & U64) // div & U32
+
+        row = {
+            "timestamp": now,
+            "r": stat.procs_running, "b": stat.procs_blocked, **memory,
+            "si": per_sec(uc(vm.pswpin * kb_per_page)),
+            "so": per_sec(uc(vm.pswpout * kb_per_page)),
+            "bi": per_sec(vm.pgpgin), "bo": per_sec(vm.pgpgout),
+            "in": per_sec(stat.intr), "cs": per_sec(stat.ctxt),
+        }
+        row.update(_cpu_columns(use, sys_, idl, c.iowait, c.steal, gue, div))
+        yield [row]
+    else:
+        num_updates = num_updates + 1 if num_updates >= 0 else num_updates
+
+    delay = o.delay
+    half_delay = delay // 2
+    prev_vm, prev_stat = vm, stat
+    i = 1
+    while o.infinite or num_updates < 0 or i < num_updates:
+        host.wait(delay)
+        root = host.root
+        stat = root.parse("/proc/stat", parse_stat)
+        vm = root.parse("/proc/vmstat", parse_vmstat)
+        now = host.now()
+        c, p = stat.cpu, prev_stat.cpu
+        # libproc2 clamps every tick delta at 0
+        d = [max(a - b, 0) for a, b in zip(c, p)]
+        use = d[0] + d[1]
+        sys_ = d[2] + d[5] + d[6]
+        idl, iow, sto = d[3], d[4], d[7]
+        gue = d[8] + d[9]
+        div = use + sys_ + idl + iow + sto
+        if not div:
+            div, idl = 1, 1
+        use = use - gue if use >= gue else 0
+
+        def rate(delta: int) -> int:  # unsigned long arithmetic
+            return (((delta & U64) + half_delay) & U64) // delay & U32
+
+        def rate_int(delta: int) -> int:  # an int delta, in unsigned int arithmetic
+            return (((delta & U32) + half_delay) & U32) // delay & U32
+
+        row = {
+            "timestamp": now,
+            "r": stat.procs_running, "b": stat.procs_blocked, **memory,
+            "si": rate(uc(((vm.pswpin - prev_vm.pswpin) & U64) * kb_per_page)),
+            "so": rate(uc(((vm.pswpout - prev_vm.pswpout) & U64) * kb_per_page)),
+            "bi": rate(vm.pgpgin - prev_vm.pgpgin),
+            "bo": rate(vm.pgpgout - prev_vm.pgpgout),
+            "in": rate_int(stat.intr - prev_stat.intr),
+            "cs": rate_int(stat.ctxt - prev_stat.ctxt),
+        }
+        row.update(_cpu_columns(use, sys_, idl, iow, sto, gue, div))
+        yield [row]
+        prev_vm, prev_stat = vm, stat
+        i += 1
+
+
+def _cpu_columns(use, sys_, idl, iow, sto, gue, div) -> dict:
+    half = div // 2
+    return {
+        "us": (100 * use + half) // div & U32,
+        "sy": (100 * sys_ + half) // div & U32,
+        "id": (100 * idl + half) // div & U32,
+        "wa": (100 * iow + half) // div & U32,
+        "st": (100 * sto + half) // div & U32,
+        "gu": (100 * gue + half) // div & U32,
+    }
+
+
+VM_HEADER = "procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----"
+VM_HEADER_WIDE = ("--procs-- -----------------------memory---------------------- ---swap-- "
+                  "-----io---- -system-- ----------cpu----------")
+TIMESTAMP_HEADER = " -----timestamp-----"
+# The non-wide format has 17 conversions for 18 values: "gu" is never printed.
+VM_FORMAT = "%2s %2s %6s %6s %6s %6s %4s %4s %5s %5s %4s %4s %2s %2s %2s %2s %2s"
+VM_FORMAT_WIDE = "%4s %4s %12s %12s %12s %12s %4s %4s %5s %5s %4s %4s %3s %3s %3s %3s %3s %3s"
+VM_COLUMNS = ("r", "b", "swpd", "free", "buff", "cache", "si", "so", "bi", "bo",
+              "in", "cs", "us", "sy", "id", "wa", "st", "gu")
+
+
+def _zone(epoch: float) -> str:
+    """The header's `` %19s`` of strftime("%Z")."""
+    return " %19s" % time.strftime("%Z", time.localtime(epoch))[:19]
+
+
+def _stamp(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+
+
+def vm_text(reports, o: Opts, start: float, out) -> None:
+    fmt = VM_FORMAT_WIDE if o.wide else VM_FORMAT
+    ncols = fmt.count("%")
+    labels = list(VM_COLUMNS)
+    if o.active:
+        labels[4:6] = ["inact", "active"]
+    keys = labels[:ncols]
+    top = (VM_HEADER_WIDE if o.wide else VM_HEADER) + (TIMESTAMP_HEADER if o.timestamp else "")
+
+    def header(epoch: float) -> str:
+        return top + "\n" + (fmt % tuple(labels[:ncols])) + (_zone(epoch) if o.timestamp else "") + "\n"
+
+    height = None if o.one_header else heading_rows()
+    reports = iter(reports)
+    next(reports, None)  # start-up: vmstat reads its files before the header
+    out.write(header(start))
+    out.flush()
+    i = 1 if o.no_first else 0
+    for (row,) in reports:
+        text = ""
+        if i and height and i % height == 0:
+            text = header(row["timestamp"])
+        text += fmt % tuple(row[k] for k in keys)
+        if o.timestamp:
+            text += " " + _stamp(row["timestamp"])
+        out.write(text + "\n")
+        out.flush()
+        i += 1
+
+
+# --------------------------------------------------------------------------
+# -s (event counters) and -f (forks)
+
+SUM_LINES = (
+    # (field, label, is memory in the -S unit)
+    ("total_memory", "total memory", True),
+    ("used_memory", "used memory", True),
+    ("active_memory", "active memory", True),
+    ("inactive_memory", "inactive memory", True),
+    ("free_memory", "free memory", True),
+    ("buffer_memory", "buffer memory", True),
+    ("swap_cache", "swap cache", True),
+    ("total_swap", "total swap", True),
+    ("used_swap", "used swap", True),
+    ("free_swap", "free swap", True),
+    ("user_ticks", "non-nice user cpu ticks", False),
+    ("nice_ticks", "nice user cpu ticks", False),
+    ("system_ticks", "system cpu ticks", False),
+    ("idle_ticks", "idle cpu ticks", False),
+    ("iowait_ticks", "IO-wait cpu ticks", False),
+    ("irq_ticks", "IRQ cpu ticks", False),
+    ("softirq_ticks", "softirq cpu ticks", False),
+    ("steal_ticks", "stolen cpu ticks", False),
+    ("guest_ticks", "non-nice guest cpu ticks", False),
+    ("guest_nice_ticks", "nice guest cpu ticks", False),
+    ("paged_in", "K paged in", False),
+    ("paged_out", "K paged out", False),
+    ("pages_swapped_in", "pages swapped in", False),
+    ("pages_swapped_out", "pages swapped out", False),
+    ("interrupts", "interrupts", False),
+    ("context_switches", "CPU context switches", False),
+    ("boot_time", "boot time", False),
+    ("forks", "forks", False),
+)
+
+
+def sum_fields(o: Opts):
+    from pystat.render import Field
+
+    mem = f"{o.unit_char}iB" if o.unit_char in "KM" else {"k": "kB", "m": "MB"}.get(o.unit_char, "B")
+    units = {"paged_in": "KiB", "paged_out": "KiB", "pages_swapped_in": "pages",
+             "pages_swapped_out": "pages", "boot_time": "s since epoch"}
+    return [Field(name, mem if is_mem else units.get(name, "jiffies" if name.endswith("_ticks") else "count"),
+                  label) for name, label, is_mem in SUM_LINES]
+
+
+def used_memory(mem: Meminfo) -> int:
+    """libproc2's MEMINFO_MEM_USED: total - available, with its fallbacks."""
+    avail = mem.available or mem.free
+    if avail > mem.total:
+        avail = mem.free
+    used = mem.total - avail
+    if used < 0:
+        used = mem.total - mem.free
+    return used & U64
+
+
+def sum_reports(host, o: Opts):
+    root = host.root
+    stat = root.parse("/proc/stat", parse_stat)
+    vm = root.parse("/proc/vmstat", parse_vmstat)
+    mem = root.parse("/proc/meminfo", parse_meminfo)
+    uc = o.unit_convert
+    c = stat.cpu
+    swap_used = mem.swap_total - mem.swap_free if mem.swap_free < mem.swap_total else 0
+    values = [
+        uc(mem.total), uc(used_memory(mem)), uc(mem.active), uc(mem.inactive), uc(mem.free),
+        uc(mem.buffers), uc(mem.cached + (mem.sreclaimable or 0)),
+        uc(mem.swap_total), uc(swap_used), uc(mem.swap_free),
+        c.user, c.nice, c.system, c.idle, c.iowait, c.irq, c.softirq, c.steal, c.guest,
+        c.guest_nice, vm.pgpgin, vm.pgpgout, vm.pswpin, vm.pswpout,
+        stat.intr, stat.ctxt, stat.btime, stat.processes,
+    ]
+    row = {"timestamp": host.now()}
+    row.update(zip((name for name, _, _ in SUM_LINES), values))
+    yield [row]
+
+
+def sum_text(reports, o: Opts, out) -> None:
+    for (row,) in reports:
+        lines = []
+        for name, label, is_mem in SUM_LINES:
+            if is_mem:
+                lines.append("%13d %s %s\n" % (row[name], o.unit_char, label))
+            else:
+                lines.append("%13d %s\n" % (row[name], label))
+        out.write("".join(lines))
+
+
+def forks_reports(host, o: Opts):
+    stat = host.root.parse("/proc/stat", parse_stat)
+    yield [{"timestamp": host.now(), "forks": stat.processes}]
+
+
+def forks_fields(o: Opts):
+    from pystat.render import Field
+
+    return [Field("forks", "count", "processes created since boot")]
+
+
+def forks_text(reports, o: Opts, out) -> None:
+    for (row,) in reports:
+        out.write("%13d forks\n" % row["forks"])
+
+
+# --------------------------------------------------------------------------
+# Disks: -d, -D, -p
+
+class DiskTable:
+    """libproc2's device list: devices in first-seen order, classified once.
+
+    A device missing from the file keeps its last values; one that comes back
+    after missing a read is treated as new (moved to the end, re-classified).
+    """
+
+    def __init__(self):
+        self.nodes: dict[str, list] = {}   # name -> [DiskStat, is_disk, last_read]
+        self.reads = 0
+
+    def update(self, root) -> list[tuple[DiskStat, bool]]:
+        self.reads += 1
+        stats = root.parse("/proc/diskstats", parse_diskstats)
+        block = None
+        for d in stats:
+            if not d.full:
+                raise SourceError(
+                    f"/proc/diskstats: {d.name}: old 4-counter partition line "
+                    "(vmstat needs 11 counters per device)")
+            node = self.nodes.get(d.name)
+            if node is not None and node[2] < self.reads - 1:
+                del self.nodes[d.name]     # stale: pretend it was never found
+                node = None
+            if node is None:
+                if block is None:
+                    block = _block_devices(root)
+                self.nodes[d.name] = [d, block is True or d.name in block, self.reads]
+            else:
+                node[0] = d
+                node[2] = self.reads
+        return [(n[0], n[1]) for n in self.nodes.values()]
+
+
+def _block_devices(root):
+    """Names in /sys/block (the disks); True when it cannot be listed (all are disks)."""
+    try:
+        return set(root.listdir("/sys/block"))
+    except SourceError:
+        return True
+
+
+DISK_KEYS = ("reads", "reads_merged", "read_sectors", "read_ms", "writes", "writes_merged",
+             "write_sectors", "write_ms", "cur", "sec")
+
+
+def disk_fields(o: Opts):
+    from pystat.render import Field
+
+    return [
+        Field("disk", "", "device name"),
+        Field("reads", "count", "reads completed since boot"),
+        Field("reads_merged", "count", "adjacent reads merged"),
+        Field("read_sectors", "sectors", "512-byte sectors read"),
+        Field("read_ms", "ms", "time spent reading"),
+        Field("writes", "count", "writes completed since boot"),
+        Field("writes_merged", "count", "adjacent writes merged"),
+        Field("write_sectors", "sectors", "512-byte sectors written"),
+        Field("write_ms", "ms", "time spent writing"),
+        Field("cur", "count/1000", "I/Os in progress, divided by 1000 (as vmstat prints it)"),
+        Field("sec", "s", "time spent doing I/O (ms / 1000)"),
+    ]
+
+
+def _c_div(a: int, b: int) -> int:
+    """C integer division (truncates toward zero)."""
+    q = abs(a) // b
+    return q if a >= 0 else -q
+
+
+def disk_reports(host, o: Opts):
+    table = DiskTable()
+    i = 0
+    while True:
+        devices = table.update(host.root)
+        now = host.now()
+        yield [{
+            "timestamp": now, "disk": d.name, "is_disk": is_disk,
+            "reads": d.reads, "reads_merged": d.reads_merged, "read_sectors": d.read_sectors,
+            "read_ms": d.read_ms, "writes": d.writes, "writes_merged": d.writes_merged,
+            "write_sectors": d.write_sectors, "write_ms": d.write_ms,
+            "cur": _c_div(_s32(d.in_flight), 1000), "sec": d.io_ms // 1000,
+        } for d, is_disk in devices]
+        i += 1
+        if not o.more(i):
+            return
+        host.wait(o.delay)
+
+
+def _s32(v: int) -> int:
+    v &= U32
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+DISK_HEADER = "disk- ------------reads------------ ------------writes----------- -----IO------"
+DISK_HEADER_WIDE = ("disk- -------------------reads------------------- "
+                    "-------------------writes------------------ ------IO-------")
+DISK_LABELS = (" ", "total", "merged", "sectors", "ms", "total", "merged", "sectors", "ms",
+               "cur", "sec")
+
+
+def disk_text(reports, o: Opts, out) -> None:
+    if o.wide:
+        hfmt = "%5s %9s %9s %11s %11s %9s %9s %11s %11s %7s %7s"
+        rfmt = "%-5s %9d %9d %11d %11d %9d %9d %11d %11d %7d %7d"
+    else:
+        hfmt = "%5s %6s %6s %7s %7s %6s %6s %7s %7s %6s %6s"
+        rfmt = "%-5s %6d %6d %7d %7d %6d %6d %7d %7d %6d %6d"
+    top = (DISK_HEADER_WIDE if o.wide else DISK_HEADER) + (TIMESTAMP_HEADER if o.timestamp else "")
+
+    def header(epoch: float) -> str:
+        return top + "\n" + (hfmt % DISK_LABELS) + (_zone(epoch) if o.timestamp else "") + "\n"
+
+    height = None if o.one_header else heading_rows()
+    if height is None:
+        out.write(header(o.start))
+    for rows in reports:
+        parts = []
+        for j, row in enumerate(rows):
+            if not row["is_disk"]:
+                continue
+            if height and j % height == 0:
+                parts.append(header(row["timestamp"]))
+            line = rfmt % ((row["disk"],) + tuple(row[k] for k in DISK_KEYS))
+            if o.timestamp:
+                line += " " + _stamp(row["timestamp"])
+            parts.append(line + "\n")
+        out.write("".join(parts))
+        out.flush()
+
+
+def disksum_fields(o: Opts):
+    from pystat.render import Field
+
+    return [
+        Field("disks", "count", "whole disks (names in /sys/block)"),
+        Field("partitions", "count", "other devices"),
+        Field("total_reads", "count", "reads completed, all disks"),
+        Field("merged_reads", "count", "reads merged"),
+        Field("read_sectors", "sectors", "512-byte sectors read"),
+        Field("milli_reading", "ms", "time spent reading"),
+        Field("writes", "count", "writes completed"),
+        Field("merged_writes", "count", "writes merged"),
+        Field("written_sectors", "sectors", "512-byte sectors written"),
+        Field("milli_writing", "ms", "time spent writing"),
+        Field("inprogress_io", "count/1000", "I/Os in progress, each disk's divided by 1000"),
+        Field("milli_spent_io", "s", "time doing I/O, each disk's ms divided by 1000"),
+        Field("milli_weighted_io", "s", "weighted I/O time, each disk's ms divided by 1000"),
+    ]
+
+
+DISKSUM_LINES = (
+    ("disks", "disks"), ("partitions", "partitions"), ("total_reads", "total reads"),
+    ("merged_reads", "merged reads"), ("read_sectors", "read sectors"),
+    ("milli_reading", "milli reading"), ("writes", "writes"), ("merged_writes", "merged writes"),
+    ("written_sectors", "written sectors"), ("milli_writing", "milli writing"),
+    ("inprogress_io", "inprogress IO"), ("milli_spent_io", "milli spent IO"),
+    ("milli_weighted_io", "milli weighted IO"),
+)
+
+
+def disksum_reports(host, o: Opts):
+    devices = DiskTable().update(host.root)
+    row = dict.fromkeys((k for k, _ in DISKSUM_LINES), 0)
+    row["timestamp"] = host.now()
+    for d, is_disk in devices:
+        if not is_disk:
+            row["partitions"] += 1
+            continue
+        row["disks"] += 1
+        row["total_reads"] += d.reads
+        row["merged_reads"] += d.reads_merged
+        row["read_sectors"] += d.read_sectors
+        row["milli_reading"] += d.read_ms
+        row["writes"] += d.writes
+        row["merged_writes"] += d.writes_merged
+        row["written_sectors"] += d.write_sectors
+        row["milli_writing"] += d.write_ms
+        row["inprogress_io"] += _c_div(_s32(d.in_flight), 1000)
+        row["milli_spent_io"] += d.io_ms // 1000
+        row["milli_weighted_io"] += d.weighted_ms // 1000
+    for k in row:
+        if k not in ("timestamp", "disks", "partitions"):
+            row[k] &= U64
+    yield [row]
+
+
+def disksum_text(reports, o: Opts, out) -> None:
+    for (row,) in reports:
+        out.write("".join("%13d %s\n" % (row[k], label) for k, label in DISKSUM_LINES))
+
+
+def partition_fields(o: Opts):
+    from pystat.render import Field
+
+    return [
+        Field("device", "", "the partition (or disk) asked for"),
+        Field("reads", "count", "reads completed since boot"),
+        Field("read_sectors", "sectors", "512-byte sectors read"),
+        Field("writes", "count", "writes completed since boot"),
+        Field("requested_writes", "sectors", "512-byte sectors written"),
+    ]
+
+
+def partition_reports(host, o: Opts):
+    table = DiskTable()
+    name = o.partition
+
+    def find():
+        for d, _ in table.update(host.root):
+            if d.name == name:
+                return d
+        raise PystatError(f"vmstat: Disk/Partition {name} not found")
+
+    d = find()
+    yield []  # the device exists: the text layout prints its header now
+    i = 0
+    while o.more(i):
+        if i:
+            d = find()
+        yield [{"timestamp": host.now(), "device": name, "reads": d.reads,
+                "read_sectors": d.read_sectors, "writes": d.writes,
+                "requested_writes": d.write_sectors}]
+        i += 1
+        if o.more(i):
+            host.wait(o.delay)
+
+
+def partition_text(reports, o: Opts, out) -> None:
+    reports = iter(reports)
+    next(reports, None)
+    out.write("%-10s %10s  %16s  %10s  %16s\n"
+              % (o.partition, "reads", "read sectors", "writes", "requested writes"))
+    for (row,) in reports:
+        out.write("%21d  %16d  %10d  %16d\n" % (row["reads"], row["read_sectors"],
+                                                 row["writes"], row["requested_writes"]))
+        out.flush()
+
+
+# --------------------------------------------------------------------------
+# -m (slabinfo)
+
+def slab_fields(o: Opts):
+    from pystat.render import Field
+
+    return [
+        Field("cache", "", "slab cache name"),
+        Field("num", "objects", "objects in use"),
+        Field("total", "objects", "objects allocated"),
+        Field("size", "bytes", "size of one object"),
+        Field("pages", "objects", "objects per slab (vmstat labels it Pages)"),
+    ]
+
+
+def slab_reports(host, o: Opts):
+    i = 0
+    while True:
+        try:
+            slabs = host.root.parse("/proc/slabinfo", parse_slabinfo)
+        except SourceError as e:
+            if "ermission denied" in str(e):
+                raise PystatError("vmstat -m: cannot read /proc/slabinfo: "
+                                  "permission denied (run as root)") from None
+            raise
+        now = host.now()
+        yield [{"timestamp": now, "cache": s.name, "num": s.active_objs & U32,
+                "total": s.num_objs & U32, "size": s.objsize & U32,
+                "pages": s.objperslab & U32}
+               for s in sorted(slabs, key=lambda s: s.name.encode("utf-8", "surrogateescape"))]
+        i += 1
+        if not o.more(i):
+            return
+        host.wait(o.delay)
+
+
+def slab_text(reports, o: Opts, out) -> None:
+    header = "%-24s %6s %6s %6s %6s\n" % ("Cache", "Num", "Total", "Size", "Pages")
+    height = None if o.one_header else heading_rows()
+    if height is None:
+        out.write(header)
+    for rows in reports:
+        parts = []
+        for j, row in enumerate(rows):
+            if height and j % height == 0:
+                parts.append(header)
+            parts.append("%-24.24s %6d %6d %6d %6d\n"
+                         % (row["cache"], row["num"], row["total"], row["size"], row["pages"]))
+        out.write("".join(parts))
+        out.flush()
+
+
+# --------------------------------------------------------------------------
+# The command
+
+MODES = {
+    # mode: (reports, text layout, fields)
+    "vm": (vm_reports, None, vm_fields),
+    "sum": (sum_reports, sum_text, sum_fields),
+    "forks": (forks_reports, forks_text, forks_fields),
+    "disk": (disk_reports, disk_text, disk_fields),
+    "disksum": (disksum_reports, disksum_text, disksum_fields),
+    "partition": (partition_reports, partition_text, partition_fields),
+    "slab": (slab_reports, slab_text, slab_fields),
+}
+
+_C_LONG = re.compile(r"\s*[+-]?[0-9]+\Z")
+
+
+def _c_long(text: str) -> int:
+    """util-linux strtol_or_err(): a whole decimal long, or an error."""
+    if not _C_LONG.match(text):
+        raise PystatError(f"vmstat: failed to parse argument: '{text}'")
+    v = int(text)
+    if not -(1 << 63) <= v < (1 << 63):
+        raise PystatError(f"vmstat: failed to parse argument: '{text}'")
+    return v
+
+
+def parse_args(args: tuple[str, ...]) -> tuple[int, int, bool]:
+    """delay [count] -> (delay, num_updates, infinite), with vmstat's rules."""
+    delay, count, infinite = 1, 1, False
+    if len(args) > 2:
+        raise PystatError(f"vmstat: unexpected argument '{args[2]}' (usage: vmstat [options] [delay [count]])")
+    if args:
+        d = _c_long(args[0])
+        if d < 1:
+            raise PystatError("vmstat: delay must be positive integer")
+        if d > U32:
+            raise PystatError("vmstat: too large delay value")
+        delay, infinite = d, True
+    if len(args) > 1:
+        count, infinite = _c_long(args[1]), False
+    return delay, count, infinite
+
+
+def run(host, mode: str, o: Opts, fmt: str, out) -> None:
+    reports_fn, text_fn, fields_fn = MODES[mode]
+    reports = until_series_ends(reports_fn(host, o), o.infinite, "vmstat")
+    if fmt != "text":
+        from pystat.render import render
+
+        fields = fields_fn(o)
+        if mode == "disk":
+            reports = ([r for r in rows if r["is_disk"]] for rows in reports)
+        render(fmt, fields, reports, out)
+    elif mode == "vm":
+        vm_text(reports, o, host.now(), out)
+    else:
+        text_fn(reports, o, out)
+    out.flush()
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-a", "--active", is_flag=True, help="Show active/inactive memory instead of buffers/cache.")
+@click.option("-f", "--forks", is_flag=True, help="Number of forks since boot, then exit.")
+@click.option("-m", "--slabs", is_flag=True, help="Slab caches (/proc/slabinfo; needs root).")
+@click.option("-n", "--one-header", is_flag=True, help="Print the header once, not every screenful.")
+@click.option("-s", "--stats", is_flag=True, help="Event counters and memory statistics.")
+@click.option("-d", "--disk", is_flag=True, help="Disk statistics (cumulative).")
+@click.option("-D", "--disk-sum", is_flag=True, help="Summary of disk statistics.")
+@click.option("-p", "--partition", metavar="DEV", help="Statistics of one partition (or disk).")
+@click.option("-S", "--unit", metavar="UNIT",
+              help="Memory unit: k (1000), K (1024, default), m (10^6), M (2^20), b/B (bytes).")
+@click.option("-w", "--wide", is_flag=True, help="Wide output.")
+@click.option("-t", "--timestamp", is_flag=True, help="Append a timestamp to each line.")
+@click.option("-y", "--no-first", is_flag=True, help="Skip the first report (averages since boot).")
+@FORMAT_OPTION
+@click.argument("args", nargs=-1, metavar="[DELAY [COUNT]]")
+@click.pass_obj
+def command(obj, active, forks, slabs, one_header, stats, disk, disk_sum, partition, unit,
+            wide, timestamp, no_first, fmt, args):
+    """Virtual memory, processes, paging, I/O and CPU, like procps-ng vmstat 4.0.2.
+
+    With DELAY, repeat every DELAY seconds (COUNT times, or forever): the
+    first report covers the time since boot, each later one the interval
+    before it. Output is byte-identical to vmstat's on the same /proc.
+    """
+    if unit is not None:
+        if not unit or unit[0] not in UNITS:
+            raise PystatError("vmstat: -S requires k, K, m or M (default is KiB)")
+        unit = unit[0]
+    host = obj.host()
+    if forks:  # vmstat prints forks and exits as soon as it meets -f
+        o = Opts()
+        run(host, "forks", o, fmt, sys.stdout)
+        return
+    if partition is not None and partition.startswith("/dev/"):
+        partition = partition[5:]
+    chosen = [m for m, on in (("slab", slabs), ("sum", stats), ("disk", disk),
+                              ("disksum", disk_sum), ("partition", partition is not None)) if on]
+    if len(chosen) > 1:
+        names = {"slab": "-m", "sum": "-s", "disk": "-d", "disksum": "-D", "partition": "-p"}
+        raise PystatError("vmstat: " + " and ".join(names[m] for m in chosen)
+                          + " cannot be combined")
+    mode = chosen[0] if chosen else "vm"
+    delay, count, infinite = parse_args(args)
+    o = Opts(active=active, wide=wide, timestamp=timestamp, no_first=no_first,
+             one_header=one_header, unit=unit or "K", delay=delay, count=count,
+             infinite=infinite, partition=partition)
+    o.start = host.now()
+    run(host, mode, o, fmt, sys.stdout)

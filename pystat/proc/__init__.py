@@ -1,0 +1,20 @@
+"""Parsers for /proc and /sys files: pure functions from text to typed records.
+
+One module per file family.  No parser does I/O or knows about commands; each
+raises :class:`pystat.errors.ParseError` on text it cannot understand.
+"""
+
+from pystat.errors import ParseError
+
+__all__ = ["ParseError", "to_int"]
+
+
+def to_int(word: str, what: str) -> int:
+    """``int(word)`` for a non-negative decimal counter, or a ParseError naming ``what``."""
+    try:
+        value = int(word)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ParseError(f"{what}: expected a number, got {word[:40]!r}")
+    return value

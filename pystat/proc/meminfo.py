@@ -1,0 +1,55 @@
+"""/proc/meminfo: memory and swap, in KiB."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from pystat.errors import ParseError
+
+
+class Meminfo(NamedTuple):
+    """The lines pystat's reports use, in KiB, and every line in ``fields``.
+
+    ``available`` and ``sreclaimable`` are None on kernels that lack them
+    (before 3.14 and 2.6.19).
+    """
+
+    total: int
+    free: int
+    available: int | None
+    buffers: int
+    cached: int
+    sreclaimable: int | None
+    active: int
+    inactive: int
+    swap_total: int
+    swap_free: int
+    fields: dict[str, int]
+
+
+_REQUIRED = ("MemTotal", "MemFree", "Buffers", "Cached", "Active", "Inactive",
+             "SwapTotal", "SwapFree")
+
+
+def parse_meminfo(text: str) -> Meminfo:
+    fields: dict[str, int] = {}
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line:
+            continue
+        key, sep, rest = line.partition(":")
+        words = rest.split()
+        if not sep or not words or len(words) > 2:
+            raise ParseError(f"line {n}: expected 'Name: value [kB]', got {line[:60]!r}")
+        try:
+            value = int(words[0])
+        except ValueError:
+            raise ParseError(f"line {n}: {key}: expected a number, got {words[0][:40]!r}") from None
+        fields[key] = value
+    missing = [k for k in _REQUIRED if k not in fields]
+    if missing:
+        raise ParseError(f"no {', '.join(missing)} (truncated?)")
+    g = fields.get
+    return Meminfo(fields["MemTotal"], fields["MemFree"], g("MemAvailable"),
+                   fields["Buffers"], fields["Cached"], g("SReclaimable"),
+                   fields["Active"], fields["Inactive"],
+                   fields["SwapTotal"], fields["SwapFree"], fields)

@@ -1,0 +1,42 @@
+"""/proc/slabinfo (version 2.x): kernel slab caches."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from pystat.errors import ParseError
+
+
+class Slab(NamedTuple):
+    name: str
+    active_objs: int
+    num_objs: int
+    objsize: int          # bytes per object
+    objperslab: int
+    pagesperslab: int
+    active_slabs: int
+    num_slabs: int
+
+
+def parse_slabinfo(text: str) -> list[Slab]:
+    """The caches in file order."""
+    lines = text.split("\n")
+    head = lines[0]
+    if not head.startswith("slabinfo - version: 2."):
+        raise ParseError(f"unsupported header {head[:60]!r} (expected 'slabinfo - version: 2.x')")
+    out = []
+    for n, line in enumerate(lines[1:], 2):
+        if not line or line[0] == "#":
+            continue
+        words = line.split()
+        # name active num objsize objperslab pagesperslab : tunables a b c : slabdata act num shared
+        try:
+            if words[6] != ":" or words[7] != "tunables" or words[12] != "slabdata":
+                raise ParseError(f"line {n}: unexpected layout")
+            nums = [int(w) for w in (words[1:6] + words[13:15])]
+        except (IndexError, ValueError):
+            raise ParseError(f"line {n}: unexpected layout {line[:60]!r}") from None
+        if min(nums) < 0:
+            raise ParseError(f"line {n}: negative count")
+        out.append(Slab(words[0], *nums))
+    return out

@@ -1,0 +1,91 @@
+"""/proc/stat: CPU time per CPU and in total, and the system-wide counters."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from pystat.errors import ParseError
+from pystat.proc import to_int
+
+
+class CpuTimes(NamedTuple):
+    """Jiffies (1/CLK_TCK s) spent in each state since boot.
+
+    ``guest`` and ``guest_nice`` are already included in ``user`` and ``nice``.
+    Columns an old kernel does not have are 0.
+    """
+
+    user: int
+    nice: int
+    system: int
+    idle: int
+    iowait: int
+    irq: int
+    softirq: int
+    steal: int
+    guest: int
+    guest_nice: int
+
+
+class Stat(NamedTuple):
+    cpu: CpuTimes                 # the aggregate "cpu" line
+    cpus: dict[int, CpuTimes]     # the "cpuN" lines, in file order
+    intr: int                     # interrupts since boot (first number of "intr")
+    ctxt: int                     # context switches since boot
+    btime: int                    # boot time, seconds since the epoch
+    processes: int                # forks since boot
+    procs_running: int
+    procs_blocked: int
+
+
+#: The kernel has printed at least these 8 columns since 2.6.11; older
+#: layouts are refused, as procps does.
+_MIN_CPU_COLUMNS = 8
+_PAD = (0, 0)
+
+_REQUIRED = ("intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked")
+
+
+def _cpu_times(words: list[str], line_no: int) -> CpuTimes:
+    values = words[1:11]
+    if len(values) < _MIN_CPU_COLUMNS:
+        raise ParseError(f"line {line_no}: {words[0]} has {len(values)} columns, "
+                         f"expected at least {_MIN_CPU_COLUMNS}")
+    try:
+        nums = [int(v) for v in values]
+    except ValueError:
+        raise ParseError(f"line {line_no}: {words[0]}: expected numbers") from None
+    if min(nums) < 0:
+        raise ParseError(f"line {line_no}: {words[0]}: negative time")
+    if len(nums) < 10:
+        nums.extend(_PAD[: 10 - len(nums)])
+    return CpuTimes(*nums)
+
+
+def parse_stat(text: str) -> Stat:
+    lines = text.split("\n")
+    first = lines[0].split()
+    if not first or first[0] != "cpu":
+        raise ParseError("does not start with the aggregate 'cpu' line")
+    total = _cpu_times(first, 1)
+    cpus: dict[int, CpuTimes] = {}
+    found: dict[str, int] = {}
+    for n, line in enumerate(lines[1:], 2):
+        if line.startswith("cpu"):
+            words = line.split()
+            ident = words[0][3:]
+            if not ident.isdigit():
+                raise ParseError(f"line {n}: bad CPU line {words[0]!r}")
+            cpus[int(ident)] = _cpu_times(words, n)
+            continue
+        key, _, rest = line.partition(" ")
+        if key in _REQUIRED:
+            first_word = rest.split(None, 1)[:1]
+            if not first_word:
+                raise ParseError(f"line {n}: {key} has no value")
+            found[key] = to_int(first_word[0], key)
+    missing = [k for k in _REQUIRED if k not in found]
+    if missing:
+        raise ParseError(f"no {', '.join(missing)} line (truncated?)")
+    return Stat(total, cpus, found["intr"], found["ctxt"], found["btime"],
+                found["processes"], found["procs_running"], found["procs_blocked"])

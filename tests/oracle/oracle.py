@@ -1,0 +1,114 @@
+"""Run a real tool (vmstat, iostat, ...) on a fixture instead of the live system.
+
+The fixture's ``proc/`` is bind-mounted over /proc in a private mount
+namespace (``unshare -m``), together with the /sys directories the tools
+list (``sys/block``, ``sys/devices/system/cpu``, ``sys/class/net``) where the
+fixture has them.  /proc is mounted last: mount(8) itself reads the real
+/proc/self/mountinfo.
+
+A series fixture (numbered sub-roots) is replayed the way the real tool
+would have seen it live: sample 000000 is copied to a scratch root that is
+bind-mounted, and at t = k + 0.5 s every file is rewritten *in place* (same
+inode; vmstat keeps its files open and re-reads them) with sample k's
+contents, between the tool's samples at t = k and t = k + 1.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+OVERLAYS = ("sys/block", "sys/devices/system/cpu", "sys/class/net")
+ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TZ": "UTC", "LC_ALL": "C",
+       "S_COLORS": "never"}
+
+_SCRIPT = """
+r=$0
+for p in %s; do
+  if [ -d "$r/$p" ]; then mount --bind "$r/$p" "/$p" || exit 90; fi
+done
+mount --bind "$r/proc" /proc || exit 91
+exec "$@"
+""" % " ".join(OVERLAYS)
+
+
+def available(tool: str) -> bool:
+    """Whether the real ``tool`` can be run on a fixture here (root, unshare, the tool)."""
+    return (os.geteuid() == 0 and shutil.which("unshare") is not None
+            and shutil.which(tool) is not None and _unshare_works())
+
+
+_UNSHARE_OK: bool | None = None
+
+
+def _unshare_works() -> bool:
+    global _UNSHARE_OK
+    if _UNSHARE_OK is None:
+        try:
+            _UNSHARE_OK = subprocess.run(["unshare", "-m", "true"], capture_output=True,
+                                         timeout=10).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            _UNSHARE_OK = False
+    return _UNSHARE_OK
+
+
+def series_samples(fixture: str) -> list[str]:
+    return sorted(n for n in os.listdir(fixture)
+                  if len(n) == 6 and n.isdigit() and os.path.isdir(os.path.join(fixture, n)))
+
+
+def _files(root: str) -> list[str]:
+    out = []
+    for dirpath, _dirs, files in os.walk(root):
+        for f in files:
+            full = os.path.join(dirpath, f)
+            if not os.path.islink(full):
+                out.append(os.path.relpath(full, root))
+    return out
+
+
+def _rewrite_in_place(scratch: str, sample: str) -> None:
+    for rel in _files(sample):
+        dest = os.path.join(scratch, rel)
+        if not os.path.exists(dest):
+            continue
+        with open(os.path.join(sample, rel), "rb") as f:
+            data = f.read()
+        fd = os.open(dest, os.O_WRONLY | os.O_TRUNC)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+
+
+def run(fixture: str, argv: list[str], timeout: float = 120) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of ``argv`` run on ``fixture``."""
+    samples = series_samples(fixture)
+    if not samples:
+        return _run_on(fixture, argv, timeout)
+    with tempfile.TemporaryDirectory(prefix="pystat-oracle-") as scratch:
+        root = os.path.join(scratch, "root")
+        shutil.copytree(os.path.join(fixture, samples[0]), root, symlinks=True)
+        cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, root] + argv
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+        for k, sample in enumerate(samples[1:], 1):
+            pause = t0 + k - 0.5 - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            if proc.poll() is not None:
+                break
+            _rewrite_in_place(root, os.path.join(fixture, sample))
+        out, err = proc.communicate(timeout=timeout)
+        return proc.returncode, out.decode("utf-8", "surrogateescape"), err.decode(
+            "utf-8", "surrogateescape")
+
+
+def _run_on(root: str, argv: list[str], timeout: float) -> tuple[int, str, str]:
+    cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, os.path.abspath(root)] + argv
+    p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), p.stderr.decode(
+        "utf-8", "surrogateescape")
