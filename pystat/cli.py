@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     # Die quietly on a closed pipe, as the C tools do (`pystat vmstat 1 | head`).
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     # /proc text is decoded with surrogateescape; write it back byte for byte.
-    sys.stdout.reconfigure(errors="surrogateescape")
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="surrogateescape")
     try:
         rv = cli.main(args=argv, prog_name="pystat", standalone_mode=False)
     except click.exceptions.Exit as e:

@@ -1,0 +1,80 @@
+"""Which command lines the golden files cover, per fixture.
+
+The list depends on the fixture: a series gets interval runs over all of its
+samples, and ``-p`` is asked for a disk and a partition the fixture has.
+"""
+
+from __future__ import annotations
+
+import os
+
+from tests.oracle.oracle import series_samples
+
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "fixtures", "proc_snapshots")
+
+
+def fixtures() -> list[str]:
+    return sorted(os.path.join(FIXTURES, d) for d in os.listdir(FIXTURES)
+                  if os.path.isdir(os.path.join(FIXTURES, d, "proc"))
+                  or series_samples(os.path.join(FIXTURES, d)))
+
+
+def first_root(fixture: str) -> str:
+    samples = series_samples(fixture)
+    return os.path.join(fixture, samples[0]) if samples else fixture
+
+
+def block_devices(fixture: str) -> tuple[str | None, str | None]:
+    """(a whole disk with I/O, a partition) named in the fixture's diskstats."""
+    root = first_root(fixture)
+    disks = set(os.listdir(os.path.join(root, "sys", "block")))
+    disk = part = None
+    with open(os.path.join(root, "proc", "diskstats")) as f:
+        for line in f:
+            w = line.split()
+            if w[2] in disks:
+                if disk is None and int(w[3]) > 0:
+                    disk = w[2]
+            elif part is None:
+                part = w[2]
+    return disk, part
+
+
+SINGLE = [
+    [], ["-a"], ["-w"], ["-a", "-w"], ["-t"], ["-w", "-t"], ["-n"],
+    ["-S", "k"], ["-S", "K"], ["-S", "m"], ["-S", "M"], ["-S", "b"], ["-a", "-S", "M"],
+    ["-s"], ["-s", "-S", "M"], ["-s", "-S", "k"], ["-s", "-S", "B"], ["-f"],
+    ["-d"], ["-d", "-w"], ["-d", "-n"], ["-d", "-t"], ["-D"], ["-m"], ["-m", "-n"],
+]
+
+
+def vmstat_cases(fixture: str) -> list[list[str]]:
+    disk, part = block_devices(fixture)
+    cases = [["vmstat"] + a for a in SINGLE]
+    for dev in (disk, part):
+        if dev:
+            cases.append(["vmstat", "-p", dev])
+    if disk:
+        cases.append(["vmstat", "-p", "/dev/" + disk])
+    n = len(series_samples(fixture))
+    if n:
+        rate = [str(1), str(n)]
+        cases += [["vmstat"] + a + rate for a in
+                  ([], ["-a"], ["-w"], ["-t"], ["-S", "M"], ["-n"], ["-d"], ["-d", "-w"],
+                   ["-a", "-w", "-t"])]
+        cases.append(["vmstat", "-y", "1", str(n - 1)])
+        for dev in (disk, part):
+            if dev:
+                cases.append(["vmstat", "-p", dev, "1", str(n)])
+    else:
+        cases += [["vmstat", "1", "2"], ["vmstat", "-y", "1", "1"], ["vmstat", "-d", "1", "2"]]
+        if os.path.basename(fixture) == "idle":
+            # 22 data lines: the header comes again after 21 (stdout not a tty)
+            cases += [["vmstat", "1", "23"], ["vmstat", "-n", "1", "23"]]
+    return cases
+
+
+def slug(argv: list[str]) -> str:
+    out = "_".join(argv)
+    return out.replace("/", "%2F") + ".txt"
