@@ -37,6 +37,6 @@ def command(obj, directory, interval, count):
         if delay > 0:
             time.sleep(delay)
         dest = directory if count == 1 else os.path.join(directory, "%06d" % k)
-        missing = capture(dest)
+        missing = capture(dest, when)
         for path in missing:
             sys.stderr.write(f"pystat: snapshot: could not read {path}\n")

@@ -11,6 +11,10 @@ would have seen it live: sample 000000 is copied to a scratch root that is
 bind-mounted, and at t = k + 0.5 s every file is rewritten *in place* (same
 inode; vmstat keeps its files open and re-reads them) with sample k's
 contents, between the tool's samples at t = k and t = k + 1.
+
+The tool runs under faketime, its clock starting at the fixture's capture
+time (whole seconds, the clock pystat uses under --root), so that dates and
+timestamps in its output are those pystat prints for the same fixture.
 """
 
 from __future__ import annotations
@@ -36,9 +40,22 @@ exec "$@"
 
 
 def available(tool: str) -> bool:
-    """Whether the real ``tool`` can be run on a fixture here (root, unshare, the tool)."""
+    """Whether the real ``tool`` can run on a fixture here (root, unshare, faketime, the tool)."""
     return (os.geteuid() == 0 and shutil.which("unshare") is not None
+            and shutil.which("faketime") is not None
             and shutil.which(tool) is not None and _unshare_works())
+
+
+def start_time(root: str) -> int:
+    """The clock pystat reads for ``root`` (whole seconds): see pystat.reader."""
+    from pystat.reader import open_host
+
+    return int(open_host(root).now())
+
+
+def _faketime(root: str) -> list[str]:
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(start_time(root)))
+    return ["faketime", "-f", "@" + stamp]
 
 
 _UNSHARE_OK: bool | None = None
@@ -92,7 +109,7 @@ def run(fixture: str, argv: list[str], timeout: float = 120) -> tuple[int, str, 
     with tempfile.TemporaryDirectory(prefix="pystat-oracle-") as scratch:
         root = os.path.join(scratch, "root")
         shutil.copytree(os.path.join(fixture, samples[0]), root, symlinks=True)
-        cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, root] + argv
+        cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, root] + _faketime(fixture) + argv
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
         for k, sample in enumerate(samples[1:], 1):
@@ -108,7 +125,7 @@ def run(fixture: str, argv: list[str], timeout: float = 120) -> tuple[int, str, 
 
 
 def _run_on(root: str, argv: list[str], timeout: float) -> tuple[int, str, str]:
-    cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, os.path.abspath(root)] + argv
+    cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, os.path.abspath(root)] + _faketime(root) + argv
     p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=timeout)
     return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), p.stderr.decode(
         "utf-8", "surrogateescape")
