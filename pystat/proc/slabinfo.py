@@ -31,10 +31,10 @@ def parse_slabinfo(text: str) -> list[Slab]:
         words = line.split()
         # name active num objsize objperslab pagesperslab : tunables a b c : slabdata act num shared
         try:
-            if words[6] != ":" or words[7] != "tunables" or words[12] != "slabdata":
-                raise ParseError(f"line {n}: unexpected layout")
+            if len(words) < 15 or words[7] != "tunables" or words[12] != "slabdata":
+                raise ValueError
             nums = [int(w) for w in (words[1:6] + words[13:15])]
-        except (IndexError, ValueError):
+        except ValueError:
             raise ParseError(f"line {n}: unexpected layout {line[:60]!r}") from None
         if min(nums) < 0:
             raise ParseError(f"line {n}: negative count")

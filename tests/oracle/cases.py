@@ -15,9 +15,9 @@ FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
 
 
 def fixtures() -> list[str]:
-    return sorted(os.path.join(FIXTURES, d) for d in os.listdir(FIXTURES)
-                  if os.path.isdir(os.path.join(FIXTURES, d, "proc"))
-                  or series_samples(os.path.join(FIXTURES, d)))
+    dirs = (os.path.join(FIXTURES, d) for d in sorted(os.listdir(FIXTURES)))
+    return [d for d in dirs if os.path.isdir(os.path.join(d, "proc"))
+            or (os.path.isdir(d) and series_samples(d))]
 
 
 def first_root(fixture: str) -> str:
