@@ -1,0 +1,72 @@
+"""Write docs/formats.md from the fields the commands declare.
+
+    python -m tests.gen_formats          # rewrite docs/formats.md
+tests/test_formats.py fails when the file and the code disagree.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from tests.helpers import REPO
+
+DOC = os.path.join(REPO, "docs", "formats.md")
+
+HEAD = """# Structured output: `--format json|csv|table`
+
+Every report can be printed as data instead of the tool's text layout. The
+rows and numbers are the ones the text layout shows (same model, same
+rounding); only the presentation differs.
+
+* `json`: one JSON array of row objects, written a row per line as the
+  samples come (so `pystat vmstat 1 --format json` can be read while it
+  runs; the array is closed when the run ends, also on Ctrl-C).
+* `csv`: a header line of field names, then a line per row.
+* `table`: one aligned table (tabulate) of all rows, printed when the run ends.
+
+Every row has `timestamp`: the time of the sample, ISO 8601 in local time with
+its UTC offset (under `--root`, the capture time). Field names and units below
+are stable; new fields may be added at the end.
+"""
+
+
+def sections() -> list[tuple[str, list]]:
+    from pystat.commands import vmstat as v
+
+    k = v.Opts()
+    a = v.Opts(active=True)
+    return [
+        ("vmstat (default; -w, -t, -n, -y, delay/count)", v.vm_fields(k)),
+        ("vmstat -a (inact/active replace buff/cache)", v.vm_fields(a)),
+        ("vmstat -s", v.sum_fields(k)),
+        ("vmstat -f", v.forks_fields(k)),
+        ("vmstat -d (one row per disk per sample)", v.disk_fields(k)),
+        ("vmstat -D", v.disksum_fields(k)),
+        ("vmstat -p DEV", v.partition_fields(k)),
+        ("vmstat -m (one row per cache)", v.slab_fields(k)),
+    ]
+
+
+def render() -> str:
+    out = [HEAD]
+    notes = {
+        "vmstat (default; -w, -t, -n, -y, delay/count)":
+            "Memory fields are in the `-S` unit (KiB by default; `-S k` kB, `-S m` MB, "
+            "`-S M` MiB, `-S b` bytes), like the text layout.",
+    }
+    for title, fields in sections():
+        out.append(f"\n## {title}\n")
+        if title in notes:
+            out.append(notes[title] + "\n")
+        out.append("\n| field | unit | meaning |\n|---|---|---|\n")
+        out.append("| `timestamp` | ISO 8601 | time of the sample |\n")
+        for f in fields:
+            out.append(f"| `{f.name}` | {f.unit or '-'} | {f.help} |\n")
+    return "".join(out)
+
+
+if __name__ == "__main__":
+    with open(DOC, "w") as fh:
+        fh.write(render())
+    sys.exit(0)
