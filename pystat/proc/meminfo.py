@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
+from pystat.proc import check_complete
 
 
 class Meminfo(NamedTuple):
@@ -32,6 +33,7 @@ _REQUIRED = ("MemTotal", "MemFree", "Buffers", "Cached", "Active", "Inactive",
 
 
 def parse_meminfo(text: str) -> Meminfo:
+    check_complete(text)
     fields: dict[str, int] = {}
     for n, line in enumerate(text.split("\n"), 1):
         if not line:

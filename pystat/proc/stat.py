@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
-from pystat.proc import to_int
+from pystat.proc import check_complete, to_int
 
 
 class CpuTimes(NamedTuple):
@@ -63,6 +63,7 @@ def _cpu_times(words: list[str], line_no: int) -> CpuTimes:
 
 
 def parse_stat(text: str) -> Stat:
+    check_complete(text)
     lines = text.split("\n")
     first = lines[0].split()
     if not first or first[0] != "cpu":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
+from pystat.proc import check_complete
 
 
 class VmCounters(NamedTuple):
@@ -21,6 +22,7 @@ _REQUIRED = ("pgpgin", "pgpgout", "pswpin", "pswpout")
 
 
 def parse_vmstat(text: str) -> VmCounters:
+    check_complete(text)
     fields: dict[str, int] = {}
     for n, line in enumerate(text.split("\n"), 1):
         if not line:
