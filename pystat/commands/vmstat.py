@@ -78,6 +78,11 @@ class Opts:
         return int(v) & U64
 
 
+def stat_totals(text: str):
+    """/proc/stat without the per-CPU lines, which vmstat does not show."""
+    return parse_stat(text, percpu=False)
+
+
 def heading_rows() -> int:
     """vmstat's header period: terminal rows - 3 (24 rows when not a terminal)."""
     import os
@@ -130,7 +135,7 @@ def vm_reports(host, o: Opts):
     # Start-up, in vmstat's order: /proc/vmstat, /proc/stat (a priming read),
     # /proc/meminfo.  The memory columns are never read again.
     vm = root.parse("/proc/vmstat", parse_vmstat)
-    stat = root.parse("/proc/stat", parse_stat)
+    stat = root.parse("/proc/stat", stat_totals)
     mem = root.parse("/proc/meminfo", parse_meminfo)
     uc = o.unit_convert
 
@@ -185,7 +190,7 @@ def vm_reports(host, o: Opts):
     while o.infinite or num_updates < 0 or i < num_updates:
         host.wait(delay)
         root = host.root
-        stat = root.parse("/proc/stat", parse_stat)
+        stat = root.parse("/proc/stat", stat_totals)
         vm = root.parse("/proc/vmstat", parse_vmstat)
         now = host.now()
         c, p = stat.cpu, prev_stat.cpu
@@ -343,7 +348,7 @@ def used_memory(mem: Meminfo) -> int:
 
 def sum_reports(host, o: Opts):
     root = host.root
-    stat = root.parse("/proc/stat", parse_stat)
+    stat = root.parse("/proc/stat", stat_totals)
     vm = root.parse("/proc/vmstat", parse_vmstat)
     mem = root.parse("/proc/meminfo", parse_meminfo)
     uc = o.unit_convert
@@ -374,7 +379,7 @@ def sum_text(reports, o: Opts, out) -> None:
 
 
 def forks_reports(host, o: Opts):
-    stat = host.root.parse("/proc/stat", parse_stat)
+    stat = host.root.parse("/proc/stat", stat_totals)
     yield [{"timestamp": host.now(), "forks": stat.processes}]
 
 
