@@ -21,6 +21,8 @@ COMMANDS = {
     "vmstat": "pystat.commands.vmstat",
     "snapshot": "pystat.commands.snapshot",
     "sources": "pystat.commands.sources",
+    "record": "pystat.commands.record",
+    "history": "pystat.commands.history",
 }
 
 

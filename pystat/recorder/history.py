@@ -1,0 +1,192 @@
+"""``pystat history``: choosing what to replay, and the reports built on it.
+
+Each report is the live tool's own code run on a :class:`ReplayHost` per
+segment of contiguous samples (see :mod:`pystat.recorder.replay`); a gap
+starts a new segment, which the text layouts show as a new header, as if the
+tool had been started again.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import NamedTuple
+
+from pystat.commands import until_series_ends
+from pystat.errors import PystatError
+from pystat.recorder.model import contiguous, format_duration, format_time, parse_duration
+from pystat.recorder.replay import ConsolidatedFrames, RawFrames, ReplayHost
+from pystat.recorder.store import Slot, Store
+
+WHAT = "history"
+
+
+class Selection(NamedTuple):
+    archive: int
+    step: int
+    segments: list[list[Slot]]
+
+
+def choose_archive(store: Store, resolution: str, since: float | None) -> int:
+    used = [(a, store.slots(a)) for a in range(len(store.archives))]
+    if resolution != "auto":
+        step = parse_duration(resolution, f"{WHAT}: --resolution")
+        for a, arch in enumerate(store.archives):
+            if arch.step == step:
+                return a
+        have = ", ".join(format_duration(a.step) for a in store.archives)
+        raise PystatError(f"{WHAT}: --resolution {resolution}: no such archive in "
+                          f"{store.path} (resolutions: {have})")
+    with_data = [(a, slots) for a, slots in used if slots]
+    if not with_data:
+        raise PystatError(f"{WHAT}: {store.path}: nothing recorded yet")
+    if since is None:
+        return with_data[0][0]
+    for a, slots in with_data:
+        if min(s.t for s in slots) <= since:
+            return a
+    return min(with_data, key=lambda x: min(s.t for s in x[1]))[0]
+
+
+def select(store: Store, resolution: str, since: float | None, until: float | None) -> Selection:
+    """The archive to read and its segments of contiguous slots within [since, until].
+
+    Finest archive: a segment is a list of samples whose first one only starts
+    the report (rows are the intervals that end at the others, within the
+    range).  Consolidated archives: a segment is a list of consecutive slots
+    that each cover some time (rows are the slots that end within the range).
+    """
+    a = choose_archive(store, resolution, since)
+    step = store.archives[a].step
+    slots = store.slots(a)
+    lo = -float("inf") if since is None else since
+    hi = float("inf") if until is None else until
+    segments: list[list[Slot]] = []
+    if a == 0:
+        run: list[Slot] = []
+        for s in slots:
+            if run and not contiguous(run[-1].t, run[-1].uptime, run[-1].boot,
+                                      s.t, s.uptime, s.boot, step):
+                segments.append(run)
+                run = []
+            run.append(s)
+        if run:
+            segments.append(run)
+        out = []
+        for seg in segments:
+            rows = [i for i in range(1, len(seg)) if lo <= seg[i].t <= hi]
+            if rows:
+                out.append(seg[rows[0] - 1:rows[-1] + 1])
+        segments = out
+    else:
+        run = []
+        for s in slots:
+            if not (s.span and s.span > 0) or not lo <= s.t + step <= hi:
+                if run:
+                    segments.append(run)
+                run = []
+                continue
+            if run and round(s.t / step) != round(run[-1].t / step) + 1:
+                segments.append(run)
+                run = []
+            run.append(s)
+        if run:
+            segments.append(run)
+    if not segments:
+        held = ""
+        if slots:
+            held = (f" ({format_duration(step)} archive: {format_time(slots[0].t)} to "
+                    f"{format_time(slots[-1].t)})")
+        raise PystatError(f"{WHAT}: nothing recorded between "
+                          f"{format_time(since) if since is not None else 'the start'} and "
+                          f"{format_time(until) if until is not None else 'the end'}{held}")
+    return Selection(a, step, segments)
+
+
+def frames(store: Store, sel: Selection, segment: list[Slot], groups, cf: str):
+    if sel.archive == 0:
+        return RawFrames(store, segment, groups)
+    return ConsolidatedFrames(store, sel.archive, segment, groups, cf)
+
+
+def hosts(store: Store, sel: Selection, groups, cf: str):
+    for seg in sel.segments:
+        yield ReplayHost(frames(store, sel, seg, groups, cf), store.meta)
+
+
+# --------------------------------------------------------------------------
+# vmstat
+
+VMSTAT_GROUPS = {
+    "vm": ("system", "vm", "memory"),
+    "sum": ("system", "vm", "memory"),
+    "forks": ("system",),
+    "disk": ("disk",),
+    "disksum": ("disk",),
+    "partition": ("disk",),
+}
+
+
+def vmstat(store: Store, sel: Selection, mode: str, o, fmt: str, out, cf: str) -> None:
+    from pystat.commands import vmstat as v
+
+    if mode == "slab":
+        raise PystatError(f"{WHAT}: vmstat -m: slab caches are not recorded")
+    if mode != "vm" and sel.archive != 0:
+        raise PystatError(f"{WHAT}: vmstat {_flag(mode)} shows counters since boot: only the "
+                          f"finest resolution ({format_duration(store.archives[0].step)}) has them")
+    groups = VMSTAT_GROUPS[mode]
+    _require(store, groups, f"vmstat {_flag(mode)}".strip())
+    o.delay = sel.step
+    o.infinite = True
+    o.count = -1
+    reports_fn, text_fn, fields_fn = v.MODES[mode]
+
+    if mode in ("sum", "forks", "disksum"):
+        # one-shot reports: the state at the last sample in the range
+        last = sel.segments[-1][-1]
+        host = ReplayHost(RawFrames(store, [last], groups), store.meta)
+        o.start = host.now()
+        reports = reports_fn(host, o)
+        if fmt == "text":
+            text_fn(reports, o, out)
+        else:
+            from pystat.render import render
+
+            render(fmt, fields_fn(o), reports, out)
+        return
+
+    if mode == "vm":
+        o.no_first = True   # rows are intervals: the since-boot line has no place here
+
+    def segment_reports(host):
+        o.start = host.now()
+        reports = until_series_ends(reports_fn(host, o), True, WHAT)
+        if mode == "disk" and fmt != "text":
+            reports = ([r for r in rows if r["is_disk"]] for rows in reports)
+        return reports
+
+    if fmt == "text":
+        for host in hosts(store, sel, groups, cf):
+            reports = segment_reports(host)
+            if mode == "vm":
+                v.vm_text(reports, o, host.now(), out)
+            else:
+                text_fn(reports, o, out)
+    else:
+        from pystat.render import render
+
+        render(fmt, fields_fn(o),
+               itertools.chain.from_iterable(segment_reports(h) for h in hosts(store, sel, groups, cf)),
+               out)
+
+
+def _flag(mode: str) -> str:
+    return {"vm": "", "sum": "-s", "forks": "-f", "disk": "-d", "disksum": "-D",
+            "partition": "-p", "slab": "-m"}[mode]
+
+
+def _require(store: Store, groups, what: str) -> None:
+    missing = [g for g in groups if g not in store.groups]
+    if missing:
+        raise PystatError(f"{WHAT}: {what}: {store.path} has no {', '.join(missing)} data "
+                          "recorded")

@@ -1,0 +1,306 @@
+"""Recorded samples as a :class:`~pystat.reader.Host`, for ``pystat history``.
+
+History does not reimplement the tools: it runs their own report code
+(``vm_reports`` and friends) on a host whose root serves /proc files
+rendered from the recorded values (see ``Source.render``) and whose
+``wait()`` steps to the next recorded sample, like a snapshot series.  The
+numbers therefore go through exactly the arithmetic of the live command.
+
+A replayed *segment* is a run of contiguous samples (a gap, a reboot or a
+clock step ends one).  Within a segment counters are made monotonic: where a
+counter went down (a reset, a 32-bit wrap; :func:`model.counter_delta`) the
+replayed value continues from the previous one, so no report ever sees a
+counter go backwards.
+
+Consolidated archives replay as virtual samples at the slot boundaries:
+gauges take the slot's average (or minimum, or maximum), counters start at 0
+and grow by the slot's average rate times the slot length, so a tool's rate
+over a slot is the exact average rate over it.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+from pystat.errors import ParseError, SeriesExhausted, SourceError
+from pystat.reader import Host, Root
+from pystat.recorder import sources as _sources
+from pystat.recorder.model import COUNTER, GAUGE, counter_delta
+from pystat.recorder.store import Slot, Store
+
+CHUNK = 512
+
+
+class RawFrames:
+    """The samples of one segment of the finest archive."""
+
+    def __init__(self, store: Store, slots: list[Slot], groups):
+        self.store = store
+        self.slots = slots
+        self.groups = set(groups)
+        self.times = [s.t for s in slots]
+        self._chunks: dict[tuple[str, int], dict] = {}
+        self._state: dict[str, list] = {}
+        self._cache: dict[tuple[int, str], tuple] = {}
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+    def _row(self, k: int, group: str):
+        c = k // CHUNK
+        rows = self._chunks.get((group, c))
+        if rows is None:
+            rows = {}
+            chunk = self.slots[c * CHUNK:(c + 1) * CHUNK]
+            for first, last in _runs(sorted(s.pos for s in chunk)):
+                rows.update(self.store.data(0, group, first, last))
+            self._chunks = {key: v for key, v in self._chunks.items() if key[1] >= c - 1}
+            self._chunks[(group, c)] = rows
+        return rows.get(self.slots[k].pos)
+
+    def values(self, k: int, group: str):
+        """(series, values) of group in sample k, counters made monotonic."""
+        if group not in self.groups:
+            return None
+        hit = self._cache.get((k, group))
+        if hit is not None:
+            return hit
+        st = self._state.get(group)
+        start = st[0] + 1 if st is not None and st[0] < k else 0
+        if st is not None and st[0] >= k:
+            st = None
+            self._state.pop(group, None)
+        out = None
+        for j in range(start, k + 1):
+            out = self._advance(j, group)
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[(k, group)] = out
+        return out
+
+    def _advance(self, j: int, group: str):
+        row = self._row(j, group)
+        st = self._state.get(group)
+        if row is None:
+            if st is not None:
+                # the group is missing from this sample: remember what it was
+                st[0] = j
+                st[4].update(zip(st[1], zip(st[2], st[3])))
+                st[1], st[2], st[3] = (), (), ()
+            return None
+        names, raw = self.store.decode_raw(*row)
+        if st is None:
+            self._state[group] = [j, names, raw, raw, {}]
+            return names, raw
+        _, pnames, praw, pv, stale = st
+        if names is pnames and pv is praw and _non_decreasing(self.store, names, raw, praw):
+            v = raw
+        else:
+            prev = dict(stale)
+            prev.update(zip(pnames, zip(praw, pv)))
+            v = []
+            for s, r in zip(names, raw):
+                p = prev.get(s)
+                v.append(r if p is None or s.kind != COUNTER else p[1] + counter_delta(p[0], r))
+            v = tuple(v)
+            if v == raw:
+                v = raw
+            present = set(names)
+            stale = {s: x for s, x in prev.items() if s not in present}
+        self._state[group] = [j, names, raw, v, stale]
+        return names, v
+
+
+def _non_decreasing(store: Store, names, raw, praw) -> bool:
+    """Whether no counter of a layout went down since the previous sample."""
+    index = store.__dict__.setdefault("_counter_index", {})
+    get = index.get(id(names))   # layouts are cached by the store: ids are stable
+    if get is None:
+        idx = [i for i, s in enumerate(names) if s.kind == COUNTER]
+        get = (lambda v: ()) if not idx else (
+            (lambda v, i=idx[0]: (v[i],)) if len(idx) == 1 else operator.itemgetter(*idx))
+        index[id(names)] = get
+    return all(map(operator.ge, get(raw), get(praw)))
+
+
+def _runs(positions: list[int]):
+    """Contiguous runs of sorted positions, as (first, last)."""
+    if not positions:
+        return
+    first = last = positions[0]
+    for p in positions[1:]:
+        if p != last + 1:
+            yield first, last
+            first = p
+        last = p
+    yield first, last
+
+
+class ConsolidatedFrames:
+    """One segment of a consolidated archive, as virtual samples at the slot
+    boundaries: frame 0 at the start of the first slot, frame k at the end of slot k-1."""
+
+    def __init__(self, store: Store, archive: int, slots: list[Slot], groups, cf: str = "average"):
+        self.store = store
+        self.archive = archive
+        self.step = store.archives[archive].step
+        self.slots = slots
+        self.groups = set(groups)
+        self.which = {"average": 1, "min": 2, "max": 3}[cf]
+        self.times = [slots[0].t] + [s.t + self.step for s in slots]
+        self._data: dict[str, dict] = {}
+        self._state: dict[str, tuple[int, dict]] = {}
+        self._cache: dict[tuple[int, str], tuple] = {}
+
+    def __len__(self) -> int:
+        return len(self.slots) + 1
+
+    def _decoded(self, i: int, group: str):
+        rows = self._data.get(group)
+        if rows is None:
+            rows = {}
+            for first, last in _runs(sorted(s.pos for s in self.slots)):
+                rows.update(self.store.data(self.archive, group, first, last))
+            self._data[group] = rows
+        row = rows.get(self.slots[i].pos)
+        if row is None:
+            return None
+        d = self.store.decode_consolidated(*row)
+        return d[0], d[self.which]
+
+    def values(self, k: int, group: str):
+        if group not in self.groups:
+            return None
+        hit = self._cache.get((k, group))
+        if hit is not None:
+            return hit
+        st = self._state.get(group)
+        if st is None or st[0] >= k:
+            st = (-1, {})
+        j, acc = st
+        out = None
+        for j in range(j + 1, k + 1):
+            out, acc = self._frame(j, group, acc)
+        self._state[group] = (k, acc)
+        if len(self._cache) > 64:
+            self._cache.clear()
+        self._cache[(k, group)] = out
+        return out
+
+    def _frame(self, j: int, group: str, acc: dict):
+        d = self._decoded(max(j - 1, 0), group)
+        if d is None:
+            return None, acc
+        names, vals = d
+        out_names, out_values = [], []
+        new_acc = dict(acc)   # a counter missing from a slot resumes where it was
+        for s, x in zip(names, vals):
+            if math.isnan(x):
+                continue
+            if s.kind == GAUGE:
+                v = int(round(x))
+            elif j == 0:
+                v = 0
+            else:
+                v = acc.get(s, 0) + max(int(round(x * self.step)), 0)
+            new_acc[s] = v
+            out_names.append(s)
+            out_values.append(v)
+        return (tuple(out_names), tuple(out_values)), new_acc
+
+
+class ReplayRoot(Root):
+    """A root whose /proc files are rendered from one replayed sample."""
+
+    __slots__ = ("frames", "k", "_texts")
+
+    def __init__(self, frames, k: int, opened: dict):
+        super().__init__("/", opened)
+        self.path = "(history)"
+        self.frames = frames
+        self.k = k
+        self._texts: dict[str, object] = {}
+
+    def _render(self, path: str):
+        if path in self._texts:
+            return self._texts[path]
+        src = _sources.renderer(path)
+        text = None
+        if src is not None:
+            text = src.render(path, lambda g: self.frames.values(self.k, g))
+        self._texts[path] = text
+        return text
+
+    def real(self, path: str) -> str:
+        return "(history)" + path
+
+    def read(self, path: str) -> str:
+        self.opened[path] = None
+        text = self._render(path)
+        if not isinstance(text, str):
+            raise SourceError(f"cannot read {path}: not recorded")
+        return text
+
+    def parse(self, path: str, parser):
+        text = self.read(path)
+        try:
+            return parser(text)
+        except ParseError as e:
+            raise SourceError(f"{path} (as recorded): {e}") from None
+
+    def listdir(self, path: str) -> list[str]:
+        self.opened[path + "/"] = None
+        entries = self._render(path + "/")
+        if not isinstance(entries, list):
+            raise SourceError(f"cannot list {path}: not recorded")
+        return list(entries)
+
+    def exists(self, path: str) -> bool:
+        self.opened[path] = None
+        return self._render(path) is not None or isinstance(self._render(path + "/"), list)
+
+    def readlink(self, path: str) -> str:
+        self.opened[path] = None
+        raise SourceError(f"cannot resolve {path}: not recorded")
+
+
+class ReplayHost(Host):
+    """A segment of recorded samples, stepped through like a snapshot series."""
+
+    live = False
+
+    def __init__(self, frames, meta: dict):
+        self.opened = {}
+        self.frames = frames
+        self.index = 0
+        self.meta = meta
+        self.root = ReplayRoot(frames, 0, self.opened)
+
+    def now(self) -> float:
+        return self.frames.times[self.index]
+
+    def wait(self, seconds: float) -> None:
+        if self.index + 1 >= len(self.frames):
+            raise SeriesExhausted("end of the recorded samples")
+        self.index += 1
+        self.root = ReplayRoot(self.frames, self.index, self.opened)
+
+    def uname(self) -> tuple[str, str, str, str]:
+        import json
+
+        try:
+            u = json.loads(self.meta.get("uname", "[]"))
+            if len(u) == 4:
+                return tuple(u)
+        except ValueError:
+            pass
+        return ("Linux", "(none)", "unknown", "unknown")
+
+    @property
+    def hz(self) -> int:
+        return int(self.meta.get("hz", 100))
+
+    @property
+    def pagesize(self) -> int:
+        return int(self.meta.get("pagesize", 4096))

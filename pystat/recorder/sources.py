@@ -1,0 +1,342 @@
+"""What ``pystat record`` samples: a registry of sources, one per /proc file.
+
+A source reads its file through the host's root with the project's own
+parser, and adds its values to a :class:`Collected` under one or more
+*groups* (the unit of storage: one row per group per sample, so that a
+report reads only the groups it needs).  It can also *render* recorded
+values back into the text of its file: history replays the tools' own code
+(``vm_reports`` and friends) over a root made of such files, so recorded
+data goes through exactly the arithmetic of the live command.
+
+Adding a source is a class with ``name``, ``groups``, ``paths``,
+``collect(root, out)`` and ``render(path, values)``, decorated with
+``@register``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from pystat.errors import SourceError
+from pystat.recorder.model import COUNTER, GAUGE, Series, series
+
+#: group name -> the values of one sample: (series, values) in file order
+GroupValues = tuple[list[Series], list[int]]
+
+
+class Collected(dict):
+    """The values of one sample, by group."""
+
+    def add(self, group: str, names, values) -> None:
+        entry = self.get(group)
+        if entry is None:
+            self[group] = (list(names), list(values))
+        else:
+            entry[0].extend(names)
+            entry[1].extend(values)
+
+
+class Source:
+    name: str = ""
+    #: the storage groups it fills
+    groups: tuple[str, ...] = ()
+    #: the files it reads (and can render back); directories end with "/"
+    paths: tuple[str, ...] = ()
+
+    def collect(self, root, out: Collected) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def render(self, path: str, values: Callable[[str], GroupValues | None]) -> str | list[str] | None:
+        """The text of ``path`` (or the entries of a directory) from the recorded
+        values of this sample; ``values(group)`` is None for a group that was not
+        recorded (or that the report does not need)."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def register(cls):
+    SOURCES[cls.name] = cls()
+    return cls
+
+
+def collect_all(root, sources=None, errors: dict | None = None) -> Collected:
+    """One sample of every source; a source that cannot be read is left out
+    (its error goes to ``errors``, by source name)."""
+    out = Collected()
+    for src in (sources or SOURCES.values()):
+        try:
+            src.collect(root, out)
+        except SourceError as e:
+            if errors is not None:
+                errors[src.name] = str(e)
+    return out
+
+
+def renderer(path: str) -> Source | None:
+    for src in SOURCES.values():
+        if path in src.paths:
+            return src
+    return None
+
+
+# --------------------------------------------------------------------------
+# /proc/stat: CPU time (total and per CPU), interrupts, context switches, forks, procs
+
+CPU_MODES = ("user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal",
+             "guest", "guest_nice")
+
+
+@register
+class StatSource(Source):
+    name = "stat"
+    groups = ("system", "cpu")
+    paths = ("/proc/stat",)
+
+    def __init__(self):
+        self.total = [series("system", "cpu_ticks", COUNTER, "jiffies", cpu="all", mode=m)
+                      for m in CPU_MODES]
+        self.system = [
+            series("system", "interrupts", COUNTER, "count"),
+            series("system", "context_switches", COUNTER, "count"),
+            series("system", "forks", COUNTER, "count"),
+            series("system", "procs_running", GAUGE, "processes"),
+            series("system", "procs_blocked", GAUGE, "processes"),
+            series("system", "boot_time", GAUGE, "s"),
+        ]
+        self._cpus: dict[int, list[Series]] = {}
+
+    def cpu(self, n: int) -> list[Series]:
+        s = self._cpus.get(n)
+        if s is None:
+            s = self._cpus[n] = [series("cpu", "cpu_ticks", COUNTER, "jiffies", cpu=str(n), mode=m)
+                                 for m in CPU_MODES]
+        return s
+
+    def collect(self, root, out: Collected) -> None:
+        from pystat.proc.stat import parse_stat
+
+        st = root.parse("/proc/stat", parse_stat)
+        out.add("system", self.total, st.cpu)
+        out.add("system", self.system, (st.intr, st.ctxt, st.processes, st.procs_running,
+                                        st.procs_blocked, st.btime))
+        if st.cpus:
+            names, values = [], []
+            for n, times in st.cpus.items():
+                names.extend(self.cpu(n))
+                values.extend(times)
+            out.add("cpu", names, values)
+
+    def render(self, path, values):
+        system = values("system")
+        if system is None:
+            return None
+        v = dict(zip(system[0], system[1]))
+        total = [v.get(s, 0) for s in self.total]
+        lines = ["cpu  " + " ".join(map(str, total))]
+        cpus = values("cpu")
+        if cpus is not None:
+            per: dict[str, list[int]] = {}
+            for s, x in zip(*cpus):
+                per.setdefault(s.labels[0][1], [0] * 10)[CPU_MODES.index(s.labels[1][1])] = x
+            for n, times in per.items():
+                lines.append(f"cpu{n} " + " ".join(map(str, times)))
+        intr, ctxt, forks, running, blocked, btime = (v.get(s, 0) for s in self.system)
+        lines.append(f"intr {intr}\nctxt {ctxt}\nbtime {btime}\nprocesses {forks}\n"
+                     f"procs_running {running}\nprocs_blocked {blocked}\n")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# /proc/uptime
+
+@register
+class UptimeSource(Source):
+    name = "uptime"
+    groups = ("system",)
+    paths = ("/proc/uptime",)
+
+    def __init__(self):
+        self.names = [series("system", "uptime", COUNTER, "cs"),
+                      series("system", "idle_time", COUNTER, "cs")]
+
+    def collect(self, root, out: Collected) -> None:
+        out.add("system", self.names, root.parse("/proc/uptime", parse_uptime))
+
+    def render(self, path, values):
+        system = values("system")
+        if system is None:
+            return None
+        v = dict(zip(*system))
+        if self.names[0] not in v:
+            return None
+        up, idle = (v.get(s, 0) for s in self.names)
+        return "%d.%02d %d.%02d\n" % (up // 100, up % 100, idle // 100, idle % 100)
+
+
+def parse_uptime(text: str) -> tuple[int, int]:
+    """/proc/uptime: (uptime, idle time of all CPUs), in hundredths of a second."""
+    from pystat.errors import ParseError
+    from pystat.proc import check_complete
+
+    check_complete(text)
+    words = text.split()
+    try:
+        if len(words) != 2:
+            raise ValueError
+        up, idle = (int(round(float(w) * 100)) for w in words)
+        if up < 0 or idle < 0:
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise ParseError(f"expected 'uptime idle', got {text[:60]!r}") from None
+    return up, idle
+
+
+# --------------------------------------------------------------------------
+# /proc/vmstat: the paging and swapping counters the reports show
+
+@register
+class VmstatSource(Source):
+    name = "vmstat"
+    groups = ("vm",)
+    paths = ("/proc/vmstat",)
+    FIELDS = (("pgpgin", "KiB"), ("pgpgout", "KiB"), ("pswpin", "pages"), ("pswpout", "pages"))
+
+    def __init__(self):
+        self.names = [series("vm", "vm_" + f, COUNTER, unit) for f, unit in self.FIELDS]
+
+    def collect(self, root, out: Collected) -> None:
+        from pystat.proc.vmstat import parse_vmstat
+
+        vm = root.parse("/proc/vmstat", parse_vmstat)
+        out.add("vm", self.names, vm[:4])
+
+    def render(self, path, values):
+        vm = values("vm")
+        if vm is None:
+            return None
+        v = dict(zip(*vm))
+        return "".join(f"{f} {v.get(s, 0)}\n" for (f, _), s in zip(self.FIELDS, self.names))
+
+
+# --------------------------------------------------------------------------
+# /proc/meminfo: the lines the reports use
+
+@register
+class MeminfoSource(Source):
+    name = "meminfo"
+    groups = ("memory",)
+    paths = ("/proc/meminfo",)
+    FIELDS = ("MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached",
+              "Active", "Inactive", "SwapTotal", "SwapFree", "SReclaimable")
+
+    def __init__(self):
+        self.names = {f: series("memory", "memory", GAUGE, "KiB", field=f) for f in self.FIELDS}
+
+    def collect(self, root, out: Collected) -> None:
+        from pystat.proc.meminfo import parse_meminfo
+
+        fields = root.parse("/proc/meminfo", parse_meminfo).fields
+        present = [f for f in self.FIELDS if f in fields]
+        out.add("memory", [self.names[f] for f in present], [fields[f] for f in present])
+
+    def render(self, path, values):
+        mem = values("memory")
+        if mem is None:
+            return None
+        return "".join("%-15s %8d kB\n" % (s.labels[0][1] + ":", x) for s, x in zip(*mem))
+
+
+# --------------------------------------------------------------------------
+# /proc/diskstats (+ which devices are whole disks: the names in /sys/block)
+
+DISK_FIELDS = (
+    # DiskStat field, kind, unit
+    ("reads", COUNTER, "count"), ("reads_merged", COUNTER, "count"),
+    ("read_sectors", COUNTER, "sectors"), ("read_ms", COUNTER, "ms"),
+    ("writes", COUNTER, "count"), ("writes_merged", COUNTER, "count"),
+    ("write_sectors", COUNTER, "sectors"), ("write_ms", COUNTER, "ms"),
+    ("in_flight", GAUGE, "count"), ("io_ms", COUNTER, "ms"), ("weighted_ms", COUNTER, "ms"),
+    ("discards", COUNTER, "count"), ("discards_merged", COUNTER, "count"),
+    ("discard_sectors", COUNTER, "sectors"), ("discard_ms", COUNTER, "ms"),
+    ("flushes", COUNTER, "count"), ("flush_ms", COUNTER, "ms"),
+)
+
+
+@register
+class DiskstatsSource(Source):
+    """Per device: ``disk_info{device,major,minor,whole}`` = 1 (an info metric: its
+    labels say what the device is) and one series per counter of the line."""
+
+    name = "diskstats"
+    groups = ("disk",)
+    paths = ("/proc/diskstats", "/sys/block/")
+
+    def __init__(self):
+        self._devices: dict[tuple, tuple[list[Series], ...]] = {}
+
+    def device(self, name: str, major: int, minor: int, whole: bool):
+        key = (name, major, minor, whole)
+        d = self._devices.get(key)
+        if d is None:
+            info = series("disk", "disk_info", GAUGE, "", device=name, major=str(major),
+                          minor=str(minor), whole="1" if whole else "0")
+            counters = [series("disk", "disk_" + f, kind, unit, device=name)
+                        for f, kind, unit in DISK_FIELDS]
+            d = self._devices[key] = (info, counters)
+        return d
+
+    def collect(self, root, out: Collected) -> None:
+        from pystat.proc.diskstats import parse_diskstats
+
+        stats = root.parse("/proc/diskstats", parse_diskstats)
+        try:
+            block = set(root.listdir("/sys/block"))
+        except SourceError:
+            block = None   # vmstat then counts every device as a disk
+        names, values = [], []
+        for d in stats:
+            info, counters = self.device(d.name, d.major, d.minor, block is None or d.name in block)
+            names.append(info)
+            values.append(1)
+            nums = d[3:]
+            if nums[-1] is None:        # fewer than 17 counters: the kernel's layout
+                n = next(i for i, x in enumerate(nums) if x is None)
+                if n == 1:              # an old 4-counter partition line
+                    idx = (0, 2, 4, 6)
+                    names.extend(counters[i] for i in idx)
+                    values.extend(nums[i] for i in idx)
+                    continue
+                names.extend(counters[:n])
+                values.extend(nums[:n])
+            else:
+                names.extend(counters)
+                values.extend(nums)
+        out.add("disk", names, values)
+
+    def render(self, path, values):
+        disk = values("disk")
+        if disk is None:
+            return None
+        devices: dict[str, list] = {}   # name -> [info labels, {field: value}]
+        for s, x in zip(*disk):
+            dev = s.labels[0][1]
+            entry = devices.setdefault(dev, [None, {}])
+            if s.name == "disk_info":
+                entry[0] = dict(s.labels)
+            else:
+                entry[1][s.name[5:]] = x
+        if path == "/sys/block/":
+            return [dev for dev, (info, _) in devices.items() if info and info["whole"] == "1"]
+        lines = []
+        for dev, (info, fields) in devices.items():
+            if info is None:
+                continue
+            if "reads_merged" not in fields:     # old 4-counter partition line
+                nums = [fields.get(f, 0) for f in ("reads", "read_sectors", "writes", "write_sectors")]
+            else:
+                nums = [fields[f] for f, _, _ in DISK_FIELDS if f in fields]
+            lines.append("%4s %7s %s %s\n" % (info["major"], info["minor"], dev,
+                                               " ".join(map(str, nums))))
+        return "".join(lines)

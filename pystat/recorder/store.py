@@ -1,0 +1,652 @@
+"""Round-robin archives in one SQLite file.
+
+Layout (schema 1; ``PRAGMA application_id`` = 0x50595354 "PYST",
+``user_version`` = 1):
+
+* ``meta(key, value)``: ``format``, ``created``, ``hz``, ``pagesize``,
+  ``uname`` (JSON) of the recorded machine.
+* ``archive(id, step, slots, next_seq)``: archive 0 is the finest (one raw
+  sample per slot, ``step`` = the sampling step); the others consolidate it
+  into ``step``-second slots aligned on the clock.  ``next_seq`` counts what
+  was ever written: slot positions are ``seq % slots``, so each ring is
+  strictly first-in first-out and a clock that steps backwards can relabel
+  samples but never corrupt the ring.
+* ``grp(id, name)``, ``series(id, grp, name, labels, kind, unit)``: the
+  catalogue (see :mod:`pystat.recorder.model`); ``layout(id, series)``: a
+  packed list of series ids, the order of the values in a data row.
+* ``slot(id, t, uptime, boot, span, samples)`` with ``id = archive << 32 |
+  position``: the sample time (for a consolidated slot, the start of the
+  slot), the machine's uptime and boot time, and for a consolidated slot the
+  seconds of contiguous intervals it covers and how many samples it holds.
+* ``data(id, layout, vals)`` with ``id = archive << 48 | grp << 32 |
+  position``: one row per group per slot; ``vals`` is zlib of the values
+  (raw: little-endian u64 each; consolidated: float64 averages, then minima,
+  then maxima), padded with zeros to the group's ``capacity``.
+
+Padding makes every rewrite of a slot the same size, which is why the file
+stops growing once every archive has wrapped: a row is rewritten in place.
+A capacity only grows (when a group gets more series, or its values
+compress worse than ever before), with 25% headroom.
+
+Every sample is one transaction (WAL, synchronous=NORMAL): a process killed
+at any moment loses at most the sample it was writing.  The partly filled
+consolidated slots live in memory and are rebuilt from the finest archive
+when the recorder starts again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+import struct
+import time
+import zlib
+from typing import NamedTuple
+
+from pystat.errors import PystatError
+from pystat.recorder.model import (COUNTER, GAUGE, Archive, Series, contiguous,
+                                   counter_delta, format_labels, parse_labels)
+
+APPLICATION_ID = 0x50595354   # "PYST"
+SCHEMA_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\0"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE archive (id INTEGER PRIMARY KEY, step INTEGER NOT NULL, slots INTEGER NOT NULL,
+                      next_seq INTEGER NOT NULL);
+CREATE TABLE grp (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE series (id INTEGER PRIMARY KEY, grp INTEGER NOT NULL, name TEXT NOT NULL,
+                     labels TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL,
+                     UNIQUE (name, labels));
+CREATE TABLE layout (id INTEGER PRIMARY KEY, series BLOB NOT NULL);
+CREATE TABLE capacity (archive INTEGER NOT NULL, grp INTEGER NOT NULL, bytes INTEGER NOT NULL,
+                       PRIMARY KEY (archive, grp));
+CREATE TABLE recorder (id INTEGER PRIMARY KEY CHECK (id = 0), pid INTEGER, started REAL);
+-- untyped columns: a float is always stored in 8 bytes, so rewrites keep the size
+CREATE TABLE slot (id INTEGER PRIMARY KEY, t, uptime, boot, span, samples);
+CREATE TABLE data (id INTEGER PRIMARY KEY, layout INTEGER NOT NULL, vals BLOB NOT NULL);
+"""
+
+TABLES = {"meta", "archive", "grp", "series", "layout", "capacity", "recorder", "slot", "data"}
+
+
+def slot_id(archive: int, pos: int) -> int:
+    return archive << 32 | pos
+
+
+def data_id(archive: int, grp: int, pos: int) -> int:
+    return archive << 48 | grp << 32 | pos
+
+
+class Sample(NamedTuple):
+    t: float
+    uptime: float | None      # seconds
+    boot: float | None        # boot time, seconds since the epoch
+    groups: dict              # group -> (list[Series], list[int])
+
+
+class Slot(NamedTuple):
+    pos: int
+    seq: int
+    t: float
+    uptime: float | None
+    boot: float | None
+    span: float | None        # consolidated: seconds of intervals covered
+    samples: float | None     # consolidated: raw samples in the slot
+
+
+class DatabaseError(PystatError):
+    pass
+
+
+def default_path() -> str:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "pystat", "history.db")
+
+
+def _header(path: str, what: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(100)
+    except IsADirectoryError:
+        raise DatabaseError(f"{what}: {path} is a directory") from None
+    except OSError as e:
+        raise DatabaseError(f"{what}: cannot open {path}: {e.strerror or e}") from None
+
+
+def check_ours(path: str, what: str, header: bytes | None = None) -> bool:
+    """True if ``path`` is a pystat history database, False if it is empty;
+    anything else (another SQLite database, another kind of file) is an error,
+    raised before anything opens the file for writing."""
+    head = _header(path, what) if header is None else header
+    if not head:
+        if os.path.exists(path + "-wal") and os.path.getsize(path + "-wal"):
+            raise DatabaseError(f"{what}: {path} is empty but has a write-ahead log: "
+                                "not a pystat history database")
+        return False
+    if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
+        raise DatabaseError(f"{what}: {path} is not a pystat history database "
+                            "(not an SQLite file)")
+    app_id = struct.unpack(">I", head[68:72])[0]
+    if app_id != APPLICATION_ID:
+        raise DatabaseError(f"{what}: {path} is not a pystat history database "
+                            f"(SQLite application id {app_id:#x})")
+    return True
+
+
+def _pack_ids(ids) -> bytes:
+    return struct.pack("<%dI" % len(ids), *ids)
+
+
+def _unpack_ids(blob: bytes) -> tuple[int, ...]:
+    return struct.unpack("<%dI" % (len(blob) // 4), blob)
+
+
+class Store:
+    """An open history database (see the module docstring for the layout)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str, writable: bool, what: str):
+        self.conn = conn
+        self.path = path
+        self.writable = writable
+        self.what = what
+        self._load()
+
+    # -- opening ------------------------------------------------------------
+    @classmethod
+    def open_read(cls, path: str, what: str = "history") -> "Store":
+        if not os.path.exists(path):
+            raise DatabaseError(f"{what}: {path}: no such database (record one with 'pystat record')")
+        if not check_ours(path, what):
+            raise DatabaseError(f"{what}: {path} is empty: nothing recorded yet")
+        try:
+            from urllib.parse import quote
+
+            conn = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA query_only = 1")
+            return cls(conn, path, False, what)
+        except sqlite3.Error as e:
+            raise DatabaseError(f"{what}: {path}: {e}") from None
+
+    @classmethod
+    def open_write(cls, path: str, archives: list[Archive] | None, meta: dict,
+                   what: str = "record") -> "Store":
+        """Open (creating it if new or empty) for the recorder, which holds the lock."""
+        exists = check_ours(path, what)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            if not exists:
+                _create(conn, archives, meta)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA journal_size_limit = 4194304")
+            store = cls(conn, path, True, what)
+        except sqlite3.Error as e:
+            raise DatabaseError(f"{what}: {path}: {e}") from None
+        if exists and archives is not None and list(archives) != store.archives:
+            have = " ".join(f"--archive {a}" for a in store.archives)
+            store.close()
+            raise DatabaseError(f"{what}: {path} was created with {have}; "
+                                "its archives cannot change (use another --db)")
+        return store
+
+    def _load(self) -> None:
+        c = self.conn
+        try:
+            app_id = c.execute("PRAGMA application_id").fetchone()[0]
+            version = c.execute("PRAGMA user_version").fetchone()[0]
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.Error as e:
+            raise DatabaseError(f"{self.what}: {self.path}: {e}") from None
+        if app_id != APPLICATION_ID:
+            raise DatabaseError(f"{self.what}: {self.path} is not a pystat history database")
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(f"{self.what}: {self.path} was written by a newer pystat "
+                                f"(schema {version}; this one knows {SCHEMA_VERSION})")
+        if version < 1 or not TABLES <= tables:
+            raise DatabaseError(f"{self.what}: {self.path}: damaged pystat history database "
+                                f"(missing tables: {', '.join(sorted(TABLES - tables))})")
+        try:
+            self.meta = dict(c.execute("SELECT key, value FROM meta"))
+            rows = c.execute("SELECT id, step, slots, next_seq FROM archive ORDER BY id").fetchall()
+            self.archives = [Archive(step, slots) for _, step, slots, _ in rows]
+            self.next_seq = [n for _, _, _, n in rows]
+            if [r[0] for r in rows] != list(range(len(rows))) or not rows:
+                raise DatabaseError(f"{self.what}: {self.path}: damaged archive table")
+            self.groups = {name: gid for gid, name in c.execute("SELECT id, name FROM grp")}
+            self.series_by_id: dict[int, Series] = {}
+            self.series_ids: dict[Series, int] = {}
+            gname = {gid: name for name, gid in self.groups.items()}
+            for sid, gid, name, labels, kind, unit in c.execute(
+                    "SELECT id, grp, name, labels, kind, unit FROM series"):
+                s = Series(name, parse_labels(labels), kind, unit, gname[gid])
+                self.series_by_id[sid] = s
+                self.series_ids[s] = sid
+            self.layouts = {lid: _unpack_ids(blob)
+                            for lid, blob in c.execute("SELECT id, series FROM layout")}
+            self.layout_ids = {ids: lid for lid, ids in self.layouts.items()}
+            self.capacity = {(a, g): b for a, g, b in c.execute(
+                "SELECT archive, grp, bytes FROM capacity")}
+        except (sqlite3.Error, KeyError, ValueError, struct.error) as e:
+            raise DatabaseError(f"{self.what}: {self.path}: damaged pystat history database "
+                                f"({e})") from None
+        self._layout_series: dict[int, tuple[Series, ...]] = {}
+        self._last_layout: dict[tuple[int, str], tuple[list, int]] = {}
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+
+    # -- catalogue ------------------------------------------------------------
+    def layout_series(self, lid: int) -> tuple[Series, ...]:
+        s = self._layout_series.get(lid)
+        if s is None:
+            try:
+                s = tuple(self.series_by_id[i] for i in self.layouts[lid])
+            except KeyError:
+                raise DatabaseError(f"{self.what}: {self.path}: damaged data "
+                                    f"(unknown layout or series in layout {lid})") from None
+            self._layout_series[lid] = s
+        return s
+
+    def _group_id(self, name: str) -> int:
+        gid = self.groups.get(name)
+        if gid is None:
+            gid = self.conn.execute("INSERT INTO grp (name) VALUES (?)", (name,)).lastrowid
+            self.groups[name] = gid
+        return gid
+
+    def _layout(self, archive: int, group: str, names: list[Series]) -> int:
+        last = self._last_layout.get((archive, group))
+        if last is not None and last[0] == names:
+            return last[1]
+        ids = []
+        for s in names:
+            sid = self.series_ids.get(s)
+            if sid is None:
+                sid = self.conn.execute(
+                    "INSERT INTO series (grp, name, labels, kind, unit) VALUES (?, ?, ?, ?, ?)",
+                    (self._group_id(s.group), s.name, format_labels(s.labels), s.kind,
+                     s.unit)).lastrowid
+                self.series_ids[s] = sid
+                self.series_by_id[sid] = s
+            ids.append(sid)
+        ids = tuple(ids)
+        lid = self.layout_ids.get(ids)
+        if lid is None:
+            lid = self.conn.execute("INSERT INTO layout (series) VALUES (?)",
+                                    (_pack_ids(ids),)).lastrowid
+            self.layouts[lid] = ids
+            self.layout_ids[ids] = lid
+        self._last_layout[(archive, group)] = (list(names), lid)
+        return lid
+
+    def _pad(self, archive: int, gid: int, blob: bytes) -> bytes:
+        cap = self.capacity.get((archive, gid), 0)
+        if len(blob) > cap:
+            cap = (len(blob) * 5 // 4 + 16 + 63) // 64 * 64
+            self.conn.execute("INSERT OR REPLACE INTO capacity VALUES (?, ?, ?)", (archive, gid, cap))
+            self.capacity[(archive, gid)] = cap
+        return blob + bytes(cap - len(blob))
+
+    # -- writing ------------------------------------------------------------
+    def _put_slot(self, archive: int, pos: int, t, uptime, boot, span, samples) -> None:
+        self.conn.execute(
+            "INSERT INTO slot VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "t = excluded.t, uptime = excluded.uptime, boot = excluded.boot, "
+            "span = excluded.span, samples = excluded.samples",
+            (slot_id(archive, pos), float(t), _f(uptime), _f(boot), _f(span), _f(samples)))
+
+    def _put_data(self, archive: int, pos: int, rows: dict[str, tuple[int, bytes]]) -> None:
+        c = self.conn
+        for group, gid in self.groups.items():
+            if group not in rows:
+                c.execute("DELETE FROM data WHERE id = ?", (data_id(archive, gid, pos),))
+        for group, (lid, blob) in rows.items():
+            gid = self._group_id(group)
+            c.execute("INSERT INTO data VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                      "layout = excluded.layout, vals = excluded.vals",
+                      (data_id(archive, gid, pos), lid, self._pad(archive, gid, blob)))
+
+    def write_raw(self, sample: Sample) -> None:
+        rows = {}
+        for group, (names, values) in sample.groups.items():
+            lid = self._layout(0, group, names)
+            rows[group] = (lid, zlib.compress(struct.pack("<%dQ" % len(values), *values), 6))
+        seq = self.next_seq[0]
+        pos = seq % self.archives[0].slots
+        self._put_slot(0, pos, sample.t, sample.uptime, sample.boot, None, None)
+        self._put_data(0, pos, rows)
+        self.next_seq[0] = seq + 1
+        self.conn.execute("UPDATE archive SET next_seq = ? WHERE id = 0", (seq + 1,))
+
+    def write_consolidated(self, archive: int, slot: "Bucket", overwrite: bool) -> None:
+        """Write a consolidated slot: into the newest position when ``overwrite``
+        (the same slot written again), else into the next one."""
+        step = self.archives[archive].step
+        rows = {}
+        for group, (names, avg, lo, hi) in slot.values().items():
+            lid = self._layout(archive, group, names)
+            n = len(avg)
+            rows[group] = (lid, zlib.compress(struct.pack("<%dd" % (3 * n), *avg, *lo, *hi), 6))
+        seq = self.next_seq[archive]
+        if overwrite and seq:
+            seq -= 1
+        pos = seq % self.archives[archive].slots
+        self._put_slot(archive, pos, slot.bucket * step, slot.uptime, slot.boot, slot.span,
+                       slot.samples)
+        self._put_data(archive, pos, rows)
+        if seq + 1 != self.next_seq[archive]:
+            self.next_seq[archive] = seq + 1
+            self.conn.execute("UPDATE archive SET next_seq = ? WHERE id = ?", (seq + 1, archive))
+
+    def set_meta(self, values: dict) -> None:
+        for k, v in values.items():
+            if self.meta.get(k) != v:
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (k, v))
+                self.meta[k] = v
+
+    # -- reading ------------------------------------------------------------
+    def slots(self, archive: int) -> list[Slot]:
+        """The archive's slots, oldest first (first in, first out)."""
+        a = self.archives[archive]
+        nxt = self.next_seq[archive]
+        lo, hi = slot_id(archive, 0), slot_id(archive, a.slots - 1)
+        rows = self.conn.execute(
+            "SELECT id, t, uptime, boot, span, samples FROM slot WHERE id BETWEEN ? AND ?",
+            (lo, hi)).fetchall()
+        out = []
+        for sid, t, up, boot, span, samples in rows:
+            pos = sid - lo
+            # the newest seq that landed on pos
+            seq = nxt - 1 - ((nxt - 1 - pos) % a.slots)
+            if seq < 0 or t is None:
+                continue
+            out.append(Slot(pos, seq, t, up, boot, span, samples))
+        out.sort(key=lambda s: s.seq)
+        return out
+
+    def data(self, archive: int, group: str, first: int, last: int):
+        """{position: (layout id, blob)} of a group for positions first..last."""
+        gid = self.groups.get(group)
+        if gid is None:
+            return {}
+        lo = data_id(archive, gid, 0)
+        return {i - lo: (lid, vals) for i, lid, vals in self.conn.execute(
+            "SELECT id, layout, vals FROM data WHERE id BETWEEN ? AND ?",
+            (data_id(archive, gid, first), data_id(archive, gid, last)))}
+
+    def decode_raw(self, lid: int, blob: bytes) -> tuple[tuple[Series, ...], tuple[int, ...]]:
+        names = self.layout_series(lid)
+        try:
+            values = struct.unpack("<%dQ" % len(names), zlib.decompress(blob)[:8 * len(names)])
+        except (zlib.error, struct.error) as e:
+            raise DatabaseError(f"{self.what}: {self.path}: damaged data ({e})") from None
+        return names, values
+
+    def decode_consolidated(self, lid: int, blob: bytes):
+        names = self.layout_series(lid)
+        n = len(names)
+        try:
+            v = struct.unpack("<%dd" % (3 * n), zlib.decompress(blob)[:24 * n])
+        except (zlib.error, struct.error) as e:
+            raise DatabaseError(f"{self.what}: {self.path}: damaged data ({e})") from None
+        return names, v[:n], v[n:2 * n], v[2 * n:]
+
+    def file_size(self) -> int:
+        size = 0
+        for suffix in ("", "-wal"):
+            try:
+                size += os.path.getsize(self.path + suffix)
+            except OSError:
+                pass
+        return size
+
+
+def _f(x):
+    return None if x is None else float(x)
+
+
+def _create(conn: sqlite3.Connection, archives: list[Archive], meta: dict) -> None:
+    """The schema, in rollback-journal mode, so that the main file carries the
+    application id before any write-ahead log exists."""
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for stmt in SCHEMA.split(";"):
+            if stmt.strip():
+                conn.execute(stmt)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        for i, a in enumerate(archives):
+            conn.execute("INSERT INTO archive VALUES (?, ?, ?, 0)", (i, a.step, a.slots))
+        conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                         [("format", "pystat history"), ("created", repr(time.time()))]
+                         + sorted(meta.items()))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+# --------------------------------------------------------------------------
+# Consolidation
+
+class Bucket:
+    """A consolidated slot being filled: per series, gauges' count/sum/min/max and
+    counters' growth, covered seconds, and slowest/fastest interval rate."""
+
+    __slots__ = ("bucket", "groups", "span", "samples", "uptime", "boot")
+
+    def __init__(self, bucket: int):
+        self.bucket = bucket
+        self.groups: dict[str, dict[Series, list]] = {}
+        self.span = 0.0
+        self.samples = 0
+        self.uptime = None
+        self.boot = None
+
+    def add(self, sample: Sample, deltas: dict | None, dt: float) -> None:
+        """One raw sample; ``deltas[group][i]`` is the growth of counter i since the
+        previous sample (None: no contiguous previous value), ``dt`` the interval."""
+        self.samples += 1
+        self.uptime, self.boot = sample.uptime, sample.boot
+        if deltas is not None:
+            self.span += dt
+        for group, (names, values) in sample.groups.items():
+            acc = self.groups.get(group)
+            if acc is None:
+                acc = self.groups[group] = {}
+            d = deltas.get(group) if deltas is not None else None
+            if d is None:
+                d = (None,) * len(names)
+            for s, v, delta in zip(names, values, d):
+                e = acc.get(s)
+                if s.kind == GAUGE:
+                    if e is None:
+                        acc[s] = [1, v, v, v]
+                    else:
+                        e[0] += 1
+                        e[1] += v
+                        if v < e[2]:
+                            e[2] = v
+                        if v > e[3]:
+                            e[3] = v
+                else:
+                    if e is None:
+                        e = acc[s] = [0, 0.0, math.inf, -math.inf]
+                    if delta is not None:
+                        r = delta / dt
+                        e[0] += delta
+                        e[1] += dt
+                        if r < e[2]:
+                            e[2] = r
+                        if r > e[3]:
+                            e[3] = r
+
+    def values(self) -> dict[str, tuple[list, list, list, list]]:
+        """Per group: series, averages, minima, maxima (counters: rates per second;
+        NaN where a counter has no interval in the slot)."""
+        out = {}
+        nan = math.nan
+        for group, acc in self.groups.items():
+            names, avg, lo, hi = [], [], [], []
+            for s, e in acc.items():
+                names.append(s)
+                if s.kind == GAUGE:
+                    avg.append(e[1] / e[0])
+                    lo.append(float(e[2]))
+                    hi.append(float(e[3]))
+                elif e[1] > 0:
+                    avg.append(e[0] / e[1])
+                    lo.append(e[2])
+                    hi.append(e[3])
+                else:
+                    avg.append(nan)
+                    lo.append(nan)
+                    hi.append(nan)
+            out[group] = (names, avg, lo, hi)
+        return out
+
+
+def sample_deltas(prev: Sample, cur: Sample) -> dict[str, list]:
+    """Per group, the growth of each counter since ``prev`` (None where the
+    series is new or a gauge)."""
+    out = {}
+    for group, (names, values) in cur.groups.items():
+        p = prev.groups.get(group)
+        if p is None:
+            continue
+        pnames, pvalues = p
+        if pnames == names:
+            out[group] = [counter_delta(a, b) if s.kind == COUNTER else None
+                          for s, a, b in zip(names, pvalues, values)]
+        else:
+            old = dict(zip(pnames, pvalues))
+            d = []
+            for s, b in zip(names, values):
+                a = old.get(s)
+                d.append(counter_delta(a, b) if a is not None and s.kind == COUNTER else None)
+            out[group] = d
+    return out
+
+
+class Writer:
+    """The recorder's side: appends samples to every archive, one transaction each."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.raw_step = store.archives[0].step
+        self.prev: Sample | None = None
+        self.buckets: list[Bucket | None] = [None] * len(store.archives)
+        # the bucket each consolidated archive wrote last (rewritten while current)
+        self.last_written: list[int | None] = [None] * len(store.archives)
+        for a in range(1, len(store.archives)):
+            nxt = store.next_seq[a]
+            if nxt:
+                row = store.conn.execute(
+                    "SELECT t FROM slot WHERE id = ?",
+                    (slot_id(a, (nxt - 1) % store.archives[a].slots),)).fetchone()
+                if row and row[0] is not None:
+                    self.last_written[a] = round(row[0] / store.archives[a].step)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Refill the consolidated slots in progress from the finest archive."""
+        store = self.store
+        if not store.next_seq[0] or len(store.archives) == 1:
+            if store.next_seq[0]:
+                self.prev = self._read_raw(store.slots(0)[-1:])[-1]
+            return
+        coarsest = max(a.step for a in store.archives[1:])
+        slots = store.slots(0)
+        newest = slots[-1].t
+        start = len(slots) - 1
+        while start > 0 and slots[start - 1].t >= (newest // coarsest) * coarsest:
+            start -= 1
+        start = max(start - 1, 0)       # and the one before, for the first interval
+        samples = self._read_raw(slots[start:])
+        prev = None
+        for s in samples:
+            self._consolidate(s, prev, rebuild=True)
+            prev = s
+        self.prev = prev
+
+    def _read_raw(self, slots: list[Slot]) -> list[Sample]:
+        store = self.store
+        if not slots:
+            return []
+        data = {g: store.data(0, g, 0, store.archives[0].slots - 1) for g in store.groups}
+        out = []
+        for sl in slots:
+            groups = {}
+            for g, rows in data.items():
+                row = rows.get(sl.pos)
+                if row is not None:
+                    names, values = store.decode_raw(*row)
+                    groups[g] = (list(names), list(values))
+            out.append(Sample(sl.t, sl.uptime, sl.boot, groups))
+        return out
+
+    def _consolidate(self, sample: Sample, prev: Sample | None, rebuild: bool = False) -> None:
+        deltas, dt = None, 0.0
+        if prev is not None and contiguous(prev.t, prev.uptime, prev.boot, sample.t,
+                                           sample.uptime, sample.boot, self.raw_step):
+            dt = sample.t - prev.t
+            deltas = sample_deltas(prev, sample)
+        for a in range(1, len(self.store.archives)):
+            step = self.store.archives[a].step
+            b = int(sample.t // step)
+            cur = self.buckets[a]
+            if cur is not None and cur.bucket != b:
+                if not rebuild:
+                    self._flush(a)
+                cur = None
+            if cur is None:
+                cur = self.buckets[a] = Bucket(b)
+            cur.add(sample, deltas, dt)
+
+    def _flush(self, a: int) -> None:
+        cur = self.buckets[a]
+        if cur is None:
+            return
+        self.store.write_consolidated(a, cur, overwrite=self.last_written[a] == cur.bucket)
+        self.last_written[a] = cur.bucket
+
+    def append(self, sample: Sample) -> None:
+        """Record one sample (and any consolidated slot it completes), atomically."""
+        c = self.store.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            self._consolidate(sample, self.prev)
+            self.store.write_raw(sample)
+            c.execute("COMMIT")
+        except BaseException:
+            try:
+                c.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
+        self.prev = sample
+
+    def finish(self) -> None:
+        """At a clean stop: write the consolidated slots in progress (a restart in
+        the same slot rewrites them)."""
+        c = self.store.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            for a in range(1, len(self.store.archives)):
+                self._flush(a)
+            c.execute("COMMIT")
+        except BaseException:
+            try:
+                c.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
