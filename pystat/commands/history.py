@@ -126,3 +126,47 @@ def info_command(db, fmt):
         info(store, fmt, sys.stdout)
     finally:
         store.close()
+
+
+@command.command("series", context_settings=CONTEXT)
+@click.argument("name", required=False)
+@click.argument("labels", nargs=-1, metavar="[LABEL=VALUE]...")
+@FORMAT_OPTION
+@range_options
+def series_command(name, labels, fmt, db, since, until, resolution, cf):
+    """The recorded series, or the values of one (NAME, filtered by LABEL=VALUE).
+
+    Without NAME, lists every series: name{labels}, kind, unit, group. With
+    NAME (e.g. 'disk_read_sectors device=vda'), one line per sample and
+    series: a gauge's value, a counter's rate per second.
+    """
+    from pystat.recorder import query
+    from pystat.recorder.store import Store, default_path
+
+    if name is None:
+        if labels:
+            raise PystatError("history: series: LABEL=VALUE needs a NAME")
+        store = Store.open_read(db or default_path())
+        try:
+            rows = query.catalogue_rows(store)
+        finally:
+            store.close()
+        if fmt == "text":
+            query.text_catalogue(rows, sys.stdout)
+        else:
+            from pystat.render import render
+
+            render(fmt, query.catalogue_fields(), [rows], sys.stdout)
+        return
+    store, sel = open_selection(db, since, until, resolution)
+    try:
+        wanted = query.match(store, name, labels)
+        reports = query.value_rows(store, sel, wanted, cf)
+        if fmt == "text":
+            query.text_values(reports, sys.stdout)
+        else:
+            from pystat.render import render
+
+            render(fmt, query.value_fields(), reports, sys.stdout)
+    finally:
+        store.close()

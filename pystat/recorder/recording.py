@@ -232,7 +232,10 @@ def record(host, db: str | None, step: str | None, duration: str | None,
 
 
 def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, verbose, err) -> int:
+    from pystat.reader import SeriesHost, SnapshotHost
+
     live = host.live
+    single = isinstance(host, SnapshotHost) and not isinstance(host, SeriesHost)
     if live:
         _sleep_to_boundary(stop, step)
         if stop.requested:
@@ -274,7 +277,7 @@ def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, ver
             if stop.requested:
                 break
         else:
-            if duration is None and not hasattr(host, "samples"):
+            if duration is None and single:
                 break   # one snapshot does not change: one sample unless --duration
             if duration is not None and t + step > t0 + duration + step / 2:
                 break

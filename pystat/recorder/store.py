@@ -179,7 +179,10 @@ class Store:
         exists = check_ours(path, what)
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            if not exists:
+            if exists:
+                # before anything writes: a damaged file is left as it is
+                _quick_check(conn, path, what)
+            else:
                 _create(conn, archives, meta)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -290,7 +293,7 @@ class Store:
     def _pad(self, archive: int, gid: int, blob: bytes) -> bytes:
         cap = self.capacity.get((archive, gid), 0)
         if len(blob) > cap:
-            cap = (len(blob) * 5 // 4 + 16 + 63) // 64 * 64
+            cap = (len(blob) * 5 // 4 + 16 + 15) // 16 * 16
             self.conn.execute("INSERT OR REPLACE INTO capacity VALUES (?, ?, ?)", (archive, gid, cap))
             self.capacity[(archive, gid)] = cap
         return blob + bytes(cap - len(blob))
@@ -407,6 +410,18 @@ class Store:
             except OSError:
                 pass
         return size
+
+
+def _quick_check(conn: sqlite3.Connection, path: str, what: str) -> None:
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as e:
+        rows = [(str(e),)]
+    if rows != [("ok",)]:
+        conn.close()
+        problem = rows[0][0] if rows else "?"
+        raise DatabaseError(f"{what}: {path} is damaged ({problem}); "
+                            "move it away to start a new history")
 
 
 def _f(x):
