@@ -43,6 +43,8 @@ def open_selection(db, since, until, resolution):
     t1 = parse_time(until, "history: --until") if until is not None else None
     if t0 is not None and t1 is not None and t1 < t0:
         raise PystatError("history: --until is before --since")
+    if t1 is not None and t1 == int(t1):
+        t1 += 0.999999   # a time to the second covers that second, as the reports show it
     store = Store.open_read(db or default_path())
     return store, select(store, resolution, t0, t1)
 

@@ -46,7 +46,7 @@ import zlib
 from typing import NamedTuple
 
 from pystat.errors import PystatError
-from pystat.recorder.model import (COUNTER, GAUGE, Archive, Series, contiguous,
+from pystat.recorder.model import (COUNTER, DEFAULT_ARCHIVES, GAUGE, Archive, Series, contiguous,
                                    counter_delta, format_labels, parse_labels)
 
 APPLICATION_ID = 0x50595354   # "PYST"
@@ -183,7 +183,7 @@ class Store:
                 # before anything writes: a damaged file is left as it is
                 _quick_check(conn, path, what)
             else:
-                _create(conn, archives, meta)
+                _create(conn, list(archives or DEFAULT_ARCHIVES), meta)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA journal_size_limit = 4194304")
