@@ -424,6 +424,17 @@ def _quick_check(conn: sqlite3.Connection, path: str, what: str) -> None:
                             "move it away to start a new history")
 
 
+def _runs(positions: list[int]) -> list[tuple[int, int]]:
+    """Contiguous runs of sorted positions, as (first, last)."""
+    out: list[tuple[int, int]] = []
+    for p in positions:
+        if out and p == out[-1][1] + 1:
+            out[-1] = (out[-1][0], p)
+        else:
+            out.append((p, p))
+    return out
+
+
 def _f(x):
     return None if x is None else float(x)
 
@@ -579,11 +590,12 @@ class Writer:
             if store.next_seq[0]:
                 self.prev = self._read_raw(store.slots(0)[-1:])[-1]
             return
-        coarsest = max(a.step for a in store.archives[1:])
         slots = store.slots(0)
         newest = slots[-1].t
+        # the slots in progress began at the earliest of the archives' current slot starts
+        earliest = min((newest // a.step) * a.step for a in store.archives[1:])
         start = len(slots) - 1
-        while start > 0 and slots[start - 1].t >= (newest // coarsest) * coarsest:
+        while (start > 0 and earliest <= slots[start - 1].t <= slots[start].t):
             start -= 1
         start = max(start - 1, 0)       # and the one before, for the first interval
         samples = self._read_raw(slots[start:])
@@ -597,7 +609,11 @@ class Writer:
         store = self.store
         if not slots:
             return []
-        data = {g: store.data(0, g, 0, store.archives[0].slots - 1) for g in store.groups}
+        runs = _runs(sorted(s.pos for s in slots))
+        data = {g: {} for g in store.groups}
+        for first, last in runs:
+            for g in store.groups:
+                data[g].update(store.data(0, g, first, last))
         out = []
         for sl in slots:
             groups = {}
