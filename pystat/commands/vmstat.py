@@ -407,7 +407,8 @@ class DiskTable:
     """libproc2's device list: devices in first-seen order, classified once.
 
     A device missing from the file keeps its last values; one that comes back
-    after missing a read is treated as new (moved to the end, re-classified).
+    after missing a read is treated as new (moved to the end, re-classified),
+    and one looked up by name after missing a read is not found.
     """
 
     def __init__(self):
@@ -423,10 +424,7 @@ class DiskTable:
                 raise SourceError(
                     f"/proc/diskstats: {d.name}: old 4-counter partition line "
                     "(vmstat needs 11 counters per device)")
-            node = self.nodes.get(d.name)
-            if node is not None and node[2] < self.reads - 1:
-                del self.nodes[d.name]     # stale: pretend it was never found
-                node = None
+            node = self.lookup(d.name)
             if node is None:
                 if block is None:
                     block = _block_devices(root)
@@ -435,6 +433,14 @@ class DiskTable:
                 node[0] = d
                 node[2] = self.reads
         return [(n[0], n[1]) for n in self.nodes.values()]
+
+    def lookup(self, name: str) -> list | None:
+        """libproc2's node_get(): a node not seen in the last two reads is dropped."""
+        node = self.nodes.get(name)
+        if node is not None and node[2] < self.reads - 1:
+            del self.nodes[name]     # stale: pretend it was never found
+            return None
+        return node
 
 
 def _block_devices(root):
@@ -612,10 +618,11 @@ def partition_reports(host, o: Opts):
     name = o.partition
 
     def find():
-        for d, _ in table.update(host.root):
-            if d.name == name:
-                return d
-        raise PystatError(f"vmstat: Disk/Partition {name} not found")
+        table.update(host.root)
+        node = table.lookup(name)
+        if node is None:
+            raise PystatError(f"vmstat: Disk/Partition {name} not found")
+        return node[0]
 
     d = find()
     yield []  # the device exists: the text layout prints its header now
