@@ -23,6 +23,7 @@ import time
 
 import click
 
+from pystat import __version__
 from pystat.commands import FORMAT_OPTION, until_series_ends
 from pystat.errors import PystatError, SourceError
 from pystat.proc.diskstats import DiskStat, parse_diskstats
@@ -777,6 +778,8 @@ def run(host, mode: str, o: Opts, fmt: str, out) -> None:
 @click.option("-t", "--timestamp", is_flag=True, help="Append a timestamp to each line.")
 @click.option("-y", "--no-first", is_flag=True, help="Skip the first report (averages since boot).")
 @FORMAT_OPTION
+@click.version_option(__version__, "-V", "--version",
+                      message="pystat vmstat %(version)s (procps-ng vmstat 4.0.2 compatible)")
 @click.argument("args", nargs=-1, metavar="[DELAY [COUNT]]")
 @click.pass_obj
 def command(obj, active, forks, slabs, one_header, stats, disk, disk_sum, partition, unit,
