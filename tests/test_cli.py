@@ -28,6 +28,8 @@ def test_vmstat_help_lists_every_option():
 def test_version():
     code, out, _ = run(["--version"])
     assert code == 0 and out.startswith("pystat ")
+    code, out, _ = run(["vmstat", "-V"])
+    assert code == 0 and out.startswith("pystat vmstat ") and "procps-ng vmstat 4.0.2" in out
 
 
 def test_text_path_imports_nothing_heavy():

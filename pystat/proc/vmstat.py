@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
-from pystat.proc import check_complete
+from pystat.proc import check_complete, to_int
 
 
 class VmCounters(NamedTuple):
@@ -46,14 +46,7 @@ def _value(text: str, key: str) -> int:
     if not at and not text.startswith(key + " "):
         raise ParseError(f"no {key} (truncated?)")
     start = at + len(key) + 1
-    word = text[start:text.find("\n", start)].strip()
-    try:
-        value = int(word)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ParseError(f"{key}: expected a number, got {word[:40]!r}")
-    return value
+    return to_int(text[start:text.find("\n", start)].strip(), key)
 
 
 def parse_vmstat(text: str) -> VmCounters:
