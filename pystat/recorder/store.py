@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import os
 import sqlite3
 import struct
@@ -321,7 +322,7 @@ class Store:
         rows = {}
         for group, (names, values) in sample.groups.items():
             lid = self._layout(0, group, names)
-            rows[group] = (lid, zlib.compress(struct.pack("<%dQ" % len(values), *values), 6))
+            rows[group] = (lid, zlib.compress(struct.pack("<%dQ" % len(values), *values), 6, 12))
         seq = self.next_seq[0]
         pos = seq % self.archives[0].slots
         self._put_slot(0, pos, sample.t, sample.uptime, sample.boot, None, None)
@@ -337,7 +338,7 @@ class Store:
         for group, (names, avg, lo, hi) in slot.values().items():
             lid = self._layout(archive, group, names)
             n = len(avg)
-            rows[group] = (lid, zlib.compress(struct.pack("<%dd" % (3 * n), *avg, *lo, *hi), 6))
+            rows[group] = (lid, zlib.compress(struct.pack("<%dd" % (3 * n), *avg, *lo, *hi), 6, 12))
         seq = self.next_seq[archive]
         if overwrite and seq:
             seq -= 1
@@ -464,66 +465,159 @@ def _create(conn: sqlite3.Connection, archives: list[Archive], meta: dict) -> No
 # --------------------------------------------------------------------------
 # Consolidation
 
+class Layout:
+    """Where the gauges and the counters are in a group's list of series."""
+
+    __slots__ = ("names", "gauges", "counters", "gget", "cget")
+
+    def __init__(self, names: list[Series]):
+        self.names = names
+        self.gauges = [i for i, s in enumerate(names) if s.kind == GAUGE]
+        self.counters = [i for i, s in enumerate(names) if s.kind != GAUGE]
+        self.gget = _getter(self.gauges)
+        self.cget = _getter(self.counters)
+
+
+def _getter(idx: list[int]):
+    if not idx:
+        return lambda v: ()
+    if len(idx) == 1:
+        return lambda v, i=idx[0]: (v[i],)
+    return operator.itemgetter(*idx)
+
+
+class _Run:
+    """A group's consolidation while its layout stays the same: one list per
+    statistic, updated a whole list at a time."""
+
+    __slots__ = ("layout", "n", "gsum", "gmin", "gmax", "dsum", "dt", "dt_all", "rmin", "rmax")
+
+    def __init__(self, layout: Layout, values):
+        self.layout = layout
+        g = layout.gget(values)
+        self.n = 1
+        self.gsum, self.gmin, self.gmax = list(g), list(g), list(g)
+        k = len(layout.counters)
+        self.dsum = [0] * k
+        self.dt_all = 0.0      # seconds every counter was there for
+        self.dt = None         # seconds only some were there for (rare: a layout change)
+        self.rmin = [math.inf] * k
+        self.rmax = [-math.inf] * k
+
+    def add(self, values) -> None:
+        g = self.layout.gget(values)
+        self.n += 1
+        self.gsum = list(map(operator.add, self.gsum, g))
+        self.gmin = list(map(min, self.gmin, g))
+        self.gmax = list(map(max, self.gmax, g))
+
+    def intervals(self, d: list, dt: float) -> None:
+        """Counter growth over an interval of dt seconds (aligned to the counters;
+        None where a counter has no previous value)."""
+        if None in d:
+            if self.dt is None:
+                self.dt = [0.0] * len(d)
+            for i, x in enumerate(d):
+                if x is not None:
+                    r = x / dt
+                    self.dsum[i] += x
+                    self.dt[i] += dt
+                    if r < self.rmin[i]:
+                        self.rmin[i] = r
+                    if r > self.rmax[i]:
+                        self.rmax[i] = r
+            return
+        rates = [x / dt for x in d]
+        self.dsum = list(map(operator.add, self.dsum, d))
+        self.dt_all += dt
+        self.rmin = list(map(min, self.rmin, rates))
+        self.rmax = list(map(max, self.rmax, rates))
+
+    def states(self):
+        """(series, state) per series: gauges [n, sum, min, max], counters [growth,
+        seconds, slowest rate, fastest rate]."""
+        names = self.layout.names
+        for j, i in enumerate(self.layout.gauges):
+            yield names[i], [self.n, self.gsum[j], self.gmin[j], self.gmax[j]]
+        dt = self.dt or [0.0] * len(self.dsum)
+        for j, i in enumerate(self.layout.counters):
+            yield names[i], [self.dsum[j], self.dt_all + dt[j], self.rmin[j], self.rmax[j]]
+
+
+def _merge(a: list, b: list) -> list:
+    return [a[0] + b[0], a[1] + b[1], min(a[2], b[2]), max(a[3], b[3])]
+
+
 class Bucket:
     """A consolidated slot being filled: per series, gauges' count/sum/min/max and
     counters' growth, covered seconds, and slowest/fastest interval rate."""
 
-    __slots__ = ("bucket", "groups", "span", "samples", "uptime", "boot")
+    __slots__ = ("bucket", "runs", "done", "span", "samples", "uptime", "boot")
 
     def __init__(self, bucket: int):
         self.bucket = bucket
-        self.groups: dict[str, dict[Series, list]] = {}
+        self.runs: dict[str, _Run] = {}
+        self.done: dict[str, dict[Series, list]] = {}   # runs of earlier layouts
         self.span = 0.0
         self.samples = 0
         self.uptime = None
         self.boot = None
 
-    def add(self, sample: Sample, deltas: dict | None, dt: float) -> None:
-        """One raw sample; ``deltas[group][i]`` is the growth of counter i since the
-        previous sample (None: no contiguous previous value), ``dt`` the interval."""
+    def add(self, sample: Sample, layouts: dict, deltas: dict | None, dt: float) -> None:
+        """One raw sample; ``deltas[group]`` is the growth of each counter since the
+        previous sample (None: no contiguous previous sample), ``dt`` the interval."""
         self.samples += 1
         self.uptime, self.boot = sample.uptime, sample.boot
         if deltas is not None:
             self.span += dt
         for group, (names, values) in sample.groups.items():
-            acc = self.groups.get(group)
-            if acc is None:
-                acc = self.groups[group] = {}
+            layout = layouts[group]
+            run = self.runs.get(group)
+            if run is None or run.layout is not layout:
+                if run is not None:
+                    self._retire(group, run)
+                run = self.runs[group] = _Run(layout, values)
+            else:
+                run.add(values)
             d = deltas.get(group) if deltas is not None else None
-            if d is None:
-                d = (None,) * len(names)
-            for s, v, delta in zip(names, values, d):
-                e = acc.get(s)
-                if s.kind == GAUGE:
-                    if e is None:
-                        acc[s] = [1, v, v, v]
-                    else:
-                        e[0] += 1
-                        e[1] += v
-                        if v < e[2]:
-                            e[2] = v
-                        if v > e[3]:
-                            e[3] = v
-                else:
-                    if e is None:
-                        e = acc[s] = [0, 0.0, math.inf, -math.inf]
-                    if delta is not None:
-                        r = delta / dt
-                        e[0] += delta
-                        e[1] += dt
-                        if r < e[2]:
-                            e[2] = r
-                        if r > e[3]:
-                            e[3] = r
+            if d is not None:
+                run.intervals(d, dt)
+
+    def absorb(self, other: "Bucket") -> None:
+        """Merge a finer archive's finished slot into this one (the same sums,
+        minima and maxima as adding its samples one by one)."""
+        self.samples += other.samples
+        self.span += other.span
+        self.uptime, self.boot = other.uptime, other.boot
+        for group, run in other.runs.items():
+            self._retire(group, run)
+        for group, states in other.done.items():
+            done = self.done.setdefault(group, {})
+            for s, st in states.items():
+                old = done.get(s)
+                done[s] = list(st) if old is None else _merge(old, st)
+
+    def _retire(self, group: str, run: _Run) -> None:
+        done = self.done.setdefault(group, {})
+        for s, st in run.states():
+            old = done.get(s)
+            done[s] = st if old is None else _merge(old, st)
 
     def values(self) -> dict[str, tuple[list, list, list, list]]:
         """Per group: series, averages, minima, maxima (counters: rates per second;
         NaN where a counter has no interval in the slot)."""
         out = {}
         nan = math.nan
-        for group, acc in self.groups.items():
+        for group in list(self.runs) + [g for g in self.done if g not in self.runs]:
+            states: dict[Series, list] = {}
+            run = self.runs.get(group)
+            if run is not None:
+                states.update(run.states())
+            for s, st in self.done.get(group, {}).items():
+                old = states.get(s)
+                states[s] = st if old is None else _merge(old, st)
             names, avg, lo, hi = [], [], [], []
-            for s, e in acc.items():
+            for s, e in states.items():
                 names.append(s)
                 if s.kind == GAUGE:
                     avg.append(e[1] / e[0])
@@ -541,26 +635,44 @@ class Bucket:
         return out
 
 
-def sample_deltas(prev: Sample, cur: Sample) -> dict[str, list]:
-    """Per group, the growth of each counter since ``prev`` (None where the
-    series is new or a gauge)."""
-    out = {}
-    for group, (names, values) in cur.groups.items():
-        p = prev.groups.get(group)
-        if p is None:
-            continue
-        pnames, pvalues = p
-        if pnames == names:
-            out[group] = [counter_delta(a, b) if s.kind == COUNTER else None
-                          for s, a, b in zip(names, pvalues, values)]
-        else:
-            old = dict(zip(pnames, pvalues))
-            d = []
-            for s, b in zip(names, values):
-                a = old.get(s)
-                d.append(counter_delta(a, b) if a is not None and s.kind == COUNTER else None)
+class Deltas:
+    """Counter growth between consecutive samples, per group, aligned to the layout's
+    counters; layouts are recognised by their list of series (compared by identity of
+    its items, which the sources reuse)."""
+
+    def __init__(self):
+        self.layouts: dict[str, Layout] = {}
+
+    def layouts_of(self, sample: Sample) -> dict[str, Layout]:
+        out = {}
+        for group, (names, _) in sample.groups.items():
+            lay = self.layouts.get(group)
+            if lay is None or lay.names != names:
+                lay = self.layouts[group] = Layout(names)
+            out[group] = lay
+        return out
+
+    @staticmethod
+    def between(prev: Sample, prev_layouts: dict, cur: Sample, layouts: dict) -> dict[str, list]:
+        out = {}
+        for group, (names, values) in cur.groups.items():
+            p = prev.groups.get(group)
+            if p is None:
+                continue
+            lay, play = layouts[group], prev_layouts[group]
+            if lay is play:
+                new, old = lay.cget(values), lay.cget(p[1])
+                d = list(map(operator.sub, new, old))
+                if d and min(d) < 0:
+                    d = [counter_delta(a, b) for a, b in zip(old, new)]
+            else:
+                before = dict(zip(p[0], p[1]))
+                d = []
+                for i in lay.counters:
+                    a = before.get(names[i])
+                    d.append(None if a is None else counter_delta(a, values[i]))
             out[group] = d
-    return out
+        return out
 
 
 class Writer:
@@ -570,7 +682,19 @@ class Writer:
         self.store = store
         self.raw_step = store.archives[0].step
         self.prev: Sample | None = None
+        self.deltas = Deltas()
+        self.prev_layouts: dict[str, Layout] = {}
         self.buckets: list[Bucket | None] = [None] * len(store.archives)
+        # an archive whose resolution is a multiple of a finer consolidated one's is
+        # fed that one's finished slots instead of every raw sample
+        self.parent: list[int | None] = [None] * len(store.archives)
+        self.children: list[list[int]] = [[] for _ in store.archives]
+        for a in range(2, len(store.archives)):
+            for f in range(a - 1, 0, -1):
+                if store.archives[a].step % store.archives[f].step == 0:
+                    self.parent[a] = f
+                    self.children[f].append(a)
+                    break
         # the bucket each consolidated archive wrote last (rewritten while current)
         self.last_written: list[int | None] = [None] * len(store.archives)
         for a in range(1, len(store.archives)):
@@ -597,9 +721,12 @@ class Writer:
         start = len(slots) - 1
         while (start > 0 and earliest <= slots[start - 1].t <= slots[start].t):
             start -= 1
-        start = max(start - 1, 0)       # and the one before, for the first interval
-        samples = self._read_raw(slots[start:])
+        # and the one before, only as the start of the first interval
+        samples = self._read_raw(slots[max(start - 1, 0):])
         prev = None
+        if start > 0:
+            prev = samples.pop(0)
+            self.prev_layouts = self.deltas.layouts_of(prev)
         for s in samples:
             self._consolidate(s, prev, rebuild=True)
             prev = s
@@ -626,29 +753,56 @@ class Writer:
         return out
 
     def _consolidate(self, sample: Sample, prev: Sample | None, rebuild: bool = False) -> None:
+        if len(self.store.archives) == 1:
+            return
+        layouts = self.deltas.layouts_of(sample)
         deltas, dt = None, 0.0
         if prev is not None and contiguous(prev.t, prev.uptime, prev.boot, sample.t,
                                            sample.uptime, sample.boot, self.raw_step):
             dt = sample.t - prev.t
-            deltas = sample_deltas(prev, sample)
+            deltas = Deltas.between(prev, self.prev_layouts, sample, layouts)
+        self.prev_layouts = layouts
         for a in range(1, len(self.store.archives)):
-            step = self.store.archives[a].step
-            b = int(sample.t // step)
+            if self.parent[a] is not None:
+                continue
+            b = int(sample.t // self.store.archives[a].step)
             cur = self.buckets[a]
             if cur is not None and cur.bucket != b:
-                if not rebuild:
-                    self._flush(a)
+                self._finish(a, rebuild)
                 cur = None
             if cur is None:
                 cur = self.buckets[a] = Bucket(b)
-            cur.add(sample, deltas, dt)
+            cur.add(sample, layouts, deltas, dt)
+        # a slot fed by a finer archive is done as soon as a sample falls past it
+        # (finest first: it has just received its last part from the finer one)
+        for a in range(2, len(self.store.archives)):
+            cur = self.buckets[a]
+            if (self.parent[a] is not None and cur is not None
+                    and cur.bucket != int(sample.t // self.store.archives[a].step)):
+                self._finish(a, rebuild)
 
-    def _flush(self, a: int) -> None:
-        cur = self.buckets[a]
-        if cur is None:
+    def _finish(self, a: int, rebuild: bool) -> None:
+        """Archive a's slot is done: write it (not when rebuilding) and pass it on to
+        the coarser archives it feeds."""
+        done = self.buckets[a]
+        self.buckets[a] = None
+        if done is None:
             return
-        self.store.write_consolidated(a, cur, overwrite=self.last_written[a] == cur.bucket)
-        self.last_written[a] = cur.bucket
+        if not rebuild:
+            self._write(a, done)
+        for c in self.children[a]:
+            b = done.bucket * self.store.archives[a].step // self.store.archives[c].step
+            cur = self.buckets[c]
+            if cur is not None and cur.bucket != b:
+                self._finish(c, rebuild)
+                cur = None
+            if cur is None:
+                cur = self.buckets[c] = Bucket(b)
+            cur.absorb(done)
+
+    def _write(self, a: int, bucket: Bucket) -> None:
+        self.store.write_consolidated(a, bucket, overwrite=self.last_written[a] == bucket.bucket)
+        self.last_written[a] = bucket.bucket
 
     def append(self, sample: Sample) -> None:
         """Record one sample (and any consolidated slot it completes), atomically."""
@@ -667,13 +821,13 @@ class Writer:
         self.prev = sample
 
     def finish(self) -> None:
-        """At a clean stop: write the consolidated slots in progress (a restart in
-        the same slot rewrites them)."""
+        """At a clean stop: write the consolidated slots in progress, finest first so
+        that each reaches the coarser ones (a restart in the same slot rewrites them)."""
         c = self.store.conn
         c.execute("BEGIN IMMEDIATE")
         try:
             for a in range(1, len(self.store.archives)):
-                self._flush(a)
+                self._finish(a, rebuild=False)
             c.execute("COMMIT")
         except BaseException:
             try:
