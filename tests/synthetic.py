@@ -9,6 +9,7 @@ devices and CPUs come and go, the machine reboot, or the clock step.
 
 from __future__ import annotations
 
+import os
 import random
 
 from pystat.errors import SeriesExhausted, SourceError
@@ -167,3 +168,32 @@ class SyntheticHost(Host):
     @property
     def pagesize(self) -> int:
         return 4096
+
+
+def fill_raw(db: str, samples: int, step: int = 3, start: float = 1_800_000_000.0,
+             ncpu: int = 2, seed: int = 1) -> None:
+    """A database whose finest archive holds ``samples`` synthetic samples ``step``
+    seconds apart (written in one transaction, the coarser archives left empty):
+    a day of 3 s samples in seconds, for the history benchmarks."""
+    from pystat.recorder.model import DEFAULT_ARCHIVES, Archive
+    from pystat.recorder.sources import collect_all
+    from pystat.recorder.store import Sample, Store
+
+    if not os.path.exists(db):
+        open(db, "w").close()
+    layout = [Archive(step, max(samples, DEFAULT_ARCHIVES[0].span // step))]
+    layout += [a for a in DEFAULT_ARCHIVES[1:] if a.step > step]
+    store = Store.open_write(db, layout, {"hz": str(HZ), "pagesize": "4096",
+                                          "uname": '["Linux", "synthetic", "6.1.0", "x86_64"]'})
+    state = State(ncpu, seed)
+    t = start
+    store.conn.execute("BEGIN")
+    for _ in range(samples):
+        root = SyntheticRoot(state, {})
+        groups = collect_all(root)
+        up = state.uptime_cs / 100
+        store.write_raw(Sample(t, up, state.btime, groups))
+        state.advance(step)
+        t += step
+    store.conn.execute("COMMIT")
+    store.close()

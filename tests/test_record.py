@@ -509,3 +509,40 @@ def test_coarser_archives_fed_by_finer_ones_equal_direct_consolidation(tmp_path)
         for x, y in zip(a, b):
             assert (x["timestamp"], x["series"]) == (y["timestamp"], y["series"])
             assert x["value"] == pytest.approx(y["value"], rel=1e-12)
+
+
+@pytest.mark.parametrize("resolution", ["1s", "10s"])
+@pytest.mark.parametrize("flags", [{}, {"active": True, "unit": "M", "wide": True}], ids=["", "-a -S M -w"])
+def test_vmstat_fast_path_equals_vm_reports_on_rendered_files(tmp_path, resolution, flags):
+    """history vmstat builds vmstat's records straight from recorded values; running
+    vmstat's own vm_reports on a ReplayHost (rendered /proc files, parsed by vmstat's
+    parsers) must give the same rows, resets and wraps included."""
+    from pystat.commands import until_series_ends
+    from pystat.commands import vmstat as v
+    from pystat.recorder import history as h
+    from pystat.recorder.replay import ReplayHost
+    from pystat.recorder.store import Store
+
+    state = State(4, seed=9)
+    state.intr = U32 - 30_000
+
+    def on_wait(host):
+        host.state.intr %= U32
+        if host.k == 30:
+            host.state.ctxt = 5
+        if host.k == 50:
+            host.state.cpus[2] = [0] * 10
+
+    db = tmp_path / "h.db"
+    rec(SyntheticHost(80, on_wait=on_wait, state=state), db, ("1s:2m", "10s:10m"))
+    store = Store.open_read(str(db))
+    sel = h.select(store, resolution, None, None)
+    for seg in sel.segments:
+        o = v.Opts(no_first=True, **flags)
+        o.delay, o.infinite = sel.step, True
+        fast = list(h.vm_rows(h.frames(store, sel, seg, ("system",), "average"), o, 4))
+        host = ReplayHost(h.frames(store, sel, seg, ("system", "cpu"), "average"), store.meta)
+        slow = list(until_series_ends(v.vm_reports(host, o), True, "test"))
+        assert fast == slow and len(fast) > 2
+        assert "/proc/stat" in host.opened and "/proc/meminfo" in host.opened
+    store.close()

@@ -40,88 +40,86 @@ class RawFrames:
         self.slots = slots
         self.groups = set(groups)
         self.times = [s.t for s in slots]
-        self._chunks: dict[tuple[str, int], dict] = {}
-        self._state: dict[str, list] = {}
-        self._cache: dict[tuple[int, str], tuple] = {}
+        self._cursors: dict[str, list] = {}   # group -> [generator, index, last value]
 
     def __len__(self) -> int:
         return len(self.slots)
 
-    def _row(self, k: int, group: str):
-        c = k // CHUNK
-        rows = self._chunks.get((group, c))
-        if rows is None:
+    def iterate(self, group: str):
+        """(series, values) of ``group`` in each sample in turn (None where the
+        group is missing), counters made monotonic within the segment."""
+        if group not in self.groups:
+            for _ in self.slots:
+                yield None
+            return
+        decode = self.store.decode_raw
+        store = self.store
+        stale: dict = {}                  # series seen before, missing since: (raw, value)
+        pnames = praw = pv = None         # the previous sample's series, raw, values
+        for j, r in enumerate(self._rows(group)):
+            if r is None:
+                if pnames is not None:
+                    stale.update(zip(pnames, zip(praw, pv)))
+                    pnames = praw = pv = None
+                yield None
+                continue
+            names, raw = decode(*r)
+            if names is not pnames:
+                counters = _counters(store, names)
+            if (pnames is None and not stale) or (
+                    names is pnames and pv is praw
+                    and all(map(operator.ge, counters(raw), counters(praw)))):
+                v = raw
+            else:
+                prev = dict(stale)
+                if pnames is not None:
+                    prev.update(zip(pnames, zip(praw, pv)))
+                out = []
+                for sr, x in zip(names, raw):
+                    p = prev.get(sr)
+                    out.append(x if p is None or sr.kind != COUNTER
+                               else p[1] + counter_delta(p[0], x))
+                v = tuple(out)
+                if v == raw:
+                    v = raw
+                present = set(names)
+                stale = {sr: e for sr, e in prev.items() if sr not in present}
+            pnames, praw, pv = names, raw, v
+            yield names, v
+
+    def _rows(self, group: str):
+        """The group's (layout, blob) in each sample, fetched a chunk at a time."""
+        slots = self.slots
+        for c in range(0, len(slots), CHUNK):
             rows = {}
-            chunk = self.slots[c * CHUNK:(c + 1) * CHUNK]
-            for first, last in _runs(sorted(s.pos for s in chunk)):
+            for first, last in _runs(sorted(s.pos for s in slots[c:c + CHUNK])):
                 rows.update(self.store.data(0, group, first, last))
-            self._chunks = {key: v for key, v in self._chunks.items() if key[1] >= c - 1}
-            self._chunks[(group, c)] = rows
-        return rows.get(self.slots[k].pos)
+            get = rows.get
+            for s in slots[c:c + CHUNK]:
+                yield get(s.pos)
 
     def values(self, k: int, group: str):
         """(series, values) of group in sample k, counters made monotonic."""
-        if group not in self.groups:
-            return None
-        hit = self._cache.get((k, group))
-        if hit is not None:
-            return hit
-        st = self._state.get(group)
-        start = st[0] + 1 if st is not None and st[0] < k else 0
-        if st is not None and st[0] >= k:
-            st = None
-            self._state.pop(group, None)
-        out = None
-        for j in range(start, k + 1):
-            out = self._advance(j, group)
-        if len(self._cache) > 64:
-            self._cache.clear()
-        self._cache[(k, group)] = out
-        return out
-
-    def _advance(self, j: int, group: str):
-        row = self._row(j, group)
-        st = self._state.get(group)
-        if row is None:
-            if st is not None:
-                # the group is missing from this sample: remember what it was
-                st[0] = j
-                st[4].update(zip(st[1], zip(st[2], st[3])))
-                st[1], st[2], st[3] = (), (), ()
-            return None
-        names, raw = self.store.decode_raw(*row)
-        if st is None:
-            self._state[group] = [j, names, raw, raw, {}]
-            return names, raw
-        _, pnames, praw, pv, stale = st
-        if names is pnames and pv is praw and _non_decreasing(self.store, names, raw, praw):
-            v = raw
-        else:
-            prev = dict(stale)
-            prev.update(zip(pnames, zip(praw, pv)))
-            v = []
-            for s, r in zip(names, raw):
-                p = prev.get(s)
-                v.append(r if p is None or s.kind != COUNTER else p[1] + counter_delta(p[0], r))
-            v = tuple(v)
-            if v == raw:
-                v = raw
-            present = set(names)
-            stale = {s: x for s, x in prev.items() if s not in present}
-        self._state[group] = [j, names, raw, v, stale]
-        return names, v
+        cur = self._cursors.get(group)
+        if cur is None or cur[1] > k:
+            cur = self._cursors[group] = [self.iterate(group), -1, None]
+        gen = cur[0]
+        while cur[1] < k:
+            cur[2] = next(gen)
+            cur[1] += 1
+        return cur[2]
 
 
-def _non_decreasing(store: Store, names, raw, praw) -> bool:
-    """Whether no counter of a layout went down since the previous sample."""
+def _counters(store: Store, names):
+    """A function picking the counters out of a layout's values."""
     index = store.__dict__.setdefault("_counter_index", {})
-    get = index.get(id(names))   # layouts are cached by the store: ids are stable
+    get = index.get(id(names))   # the store keeps its layouts' tuples: ids are stable
     if get is None:
         idx = [i for i, s in enumerate(names) if s.kind == COUNTER]
         get = (lambda v: ()) if not idx else (
             (lambda v, i=idx[0]: (v[i],)) if len(idx) == 1 else operator.itemgetter(*idx))
         index[id(names)] = get
-    return all(map(operator.ge, get(raw), get(praw)))
+    return get
 
 
 def _runs(positions: list[int]):
@@ -187,6 +185,11 @@ class ConsolidatedFrames:
             self._cache.clear()
         self._cache[(k, group)] = out
         return out
+
+    def iterate(self, group: str):
+        """values(k, group) for k = 0, 1, ..."""
+        for k in range(len(self)):
+            yield self.values(k, group)
 
     def _frame(self, j: int, group: str, acc: dict):
         d = self._decoded(max(j - 1, 0), group)

@@ -15,9 +15,15 @@ Adding a source is a class with ``name``, ``groups``, ``paths``,
 
 from __future__ import annotations
 
+import operator
 from typing import Callable
 
-from pystat.errors import SourceError
+from pystat.errors import ParseError, SourceError
+from pystat.proc import check_complete
+from pystat.proc.diskstats import parse_diskstats
+from pystat.proc.meminfo import Meminfo, parse_meminfo
+from pystat.proc.stat import CpuTimes, Stat, parse_stat
+from pystat.proc.vmstat import VmCounters, parse_vmstat
 from pystat.recorder.model import COUNTER, GAUGE, Series, series
 
 #: group name -> the values of one sample: (series, values) in file order
@@ -54,6 +60,25 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {}
+
+#: (id(a layout's tuple of series), id(the wanted list)) -> (that tuple, a getter)
+_INDEX: dict[tuple[int, int], tuple] = {}
+
+
+def _pick(values: GroupValues, wanted: list[Series]) -> tuple:
+    """The values of the wanted series (0 for those missing), fast for a layout seen before."""
+    names, vals = values
+    key = (id(names), id(wanted))
+    hit = _INDEX.get(key)
+    if hit is None or hit[0] is not names:
+        pos = {s: i for i, s in enumerate(names)}
+        if all(s in pos for s in wanted):
+            get = operator.itemgetter(*(pos[s] for s in wanted))
+        else:
+            idx = [pos.get(s) for s in wanted]
+            get = lambda v: tuple(0 if i is None else v[i] for i in idx)  # noqa: E731
+        hit = _INDEX[key] = (names, get)   # holding names keeps its id from being reused
+    return hit[1](vals)
 
 
 def register(cls):
@@ -105,6 +130,7 @@ class StatSource(Source):
             series("system", "procs_blocked", GAUGE, "processes"),
             series("system", "boot_time", GAUGE, "s"),
         ]
+        self.wanted = self.total + self.system
         self._cpus: dict[int, list[Series]] = {}
 
     def cpu(self, n: int) -> list[Series]:
@@ -115,8 +141,6 @@ class StatSource(Source):
         return s
 
     def collect(self, root, out: Collected) -> None:
-        from pystat.proc.stat import parse_stat
-
         st = root.parse("/proc/stat", parse_stat)
         out.add("system", self.total, st.cpu)
         out.add("system", self.system, (st.intr, st.ctxt, st.processes, st.procs_running,
@@ -127,6 +151,12 @@ class StatSource(Source):
                 names.extend(self.cpu(n))
                 values.extend(times)
             out.add("cpu", names, values)
+
+    def record(self, system: GroupValues):
+        """What ``parse_stat(text, percpu=False)`` returns for the rendered file."""
+        v = _pick(system, self.wanted)
+        intr, ctxt, forks, running, blocked, btime = v[10:]
+        return Stat(CpuTimes(*v[:10]), {}, intr, ctxt, btime, forks, running, blocked)
 
     def render(self, path, values):
         system = values("system")
@@ -146,6 +176,21 @@ class StatSource(Source):
         lines.append(f"intr {intr}\nctxt {ctxt}\nbtime {btime}\nprocesses {forks}\n"
                      f"procs_running {running}\nprocs_blocked {blocked}\n")
         return "\n".join(lines)
+
+
+_VMSTAT_WANTED = None
+
+
+def vmstat_records(system: GroupValues):
+    """``StatSource.record`` and ``VmstatSource.record`` at once, for replaying a
+    long run of samples (one pick, tuples built without NamedTuple's __new__)."""
+    global _VMSTAT_WANTED
+    if _VMSTAT_WANTED is None:
+        _VMSTAT_WANTED = SOURCES["stat"].wanted + SOURCES["vmstat"].names
+    v = _pick(system, _VMSTAT_WANTED)
+    new = tuple.__new__
+    return (new(Stat, (new(CpuTimes, v[:10]), {}, v[10], v[11], v[15], v[12], v[13], v[14])),
+            new(VmCounters, v[16:] + ("",)))
 
 
 # --------------------------------------------------------------------------
@@ -177,9 +222,6 @@ class UptimeSource(Source):
 
 def parse_uptime(text: str) -> tuple[int, int]:
     """/proc/uptime: (uptime, idle time of all CPUs), in hundredths of a second."""
-    from pystat.errors import ParseError
-    from pystat.proc import check_complete
-
     check_complete(text)
     words = text.split()
     try:
@@ -199,24 +241,28 @@ def parse_uptime(text: str) -> tuple[int, int]:
 @register
 class VmstatSource(Source):
     name = "vmstat"
-    groups = ("vm",)
+    groups = ("system",)
     paths = ("/proc/vmstat",)
     FIELDS = (("pgpgin", "KiB"), ("pgpgout", "KiB"), ("pswpin", "pages"), ("pswpout", "pages"))
 
     def __init__(self):
-        self.names = [series("vm", "vm_" + f, COUNTER, unit) for f, unit in self.FIELDS]
+        self.names = [series("system", "vm_" + f, COUNTER, unit) for f, unit in self.FIELDS]
 
     def collect(self, root, out: Collected) -> None:
-        from pystat.proc.vmstat import parse_vmstat
-
         vm = root.parse("/proc/vmstat", parse_vmstat)
-        out.add("vm", self.names, vm[:4])
+        out.add("system", self.names, vm[:4])
+
+    def record(self, system: GroupValues):
+        """What ``parse_vmstat`` returns for the rendered file (without its text)."""
+        return VmCounters(*_pick(system, self.names), "")
 
     def render(self, path, values):
-        vm = values("vm")
-        if vm is None:
+        system = values("system")
+        if system is None:
             return None
-        v = dict(zip(*vm))
+        v = dict(zip(*system))
+        if self.names[0] not in v:
+            return None
         return "".join(f"{f} {v.get(s, 0)}\n" for (f, _), s in zip(self.FIELDS, self.names))
 
 
@@ -226,26 +272,34 @@ class VmstatSource(Source):
 @register
 class MeminfoSource(Source):
     name = "meminfo"
-    groups = ("memory",)
+    groups = ("system",)
     paths = ("/proc/meminfo",)
     FIELDS = ("MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached",
               "Active", "Inactive", "SwapTotal", "SwapFree", "SReclaimable")
 
     def __init__(self):
-        self.names = {f: series("memory", "memory", GAUGE, "KiB", field=f) for f in self.FIELDS}
+        self.names = {f: series("system", "memory", GAUGE, "KiB", field=f) for f in self.FIELDS}
 
     def collect(self, root, out: Collected) -> None:
-        from pystat.proc.meminfo import parse_meminfo
-
         fields = root.parse("/proc/meminfo", parse_meminfo).fields
         present = [f for f in self.FIELDS if f in fields]
-        out.add("memory", [self.names[f] for f in present], [fields[f] for f in present])
+        out.add("system", [self.names[f] for f in present], [fields[f] for f in present])
+
+    def record(self, system: GroupValues):
+        """What ``parse_meminfo`` returns for the rendered file."""
+        f = {s.labels[0][1]: x for s, x in zip(*system) if s.name == "memory"}
+        g = f.get
+        return Meminfo(g("MemTotal", 0), g("MemFree", 0), g("MemAvailable"), g("Buffers", 0),
+                       g("Cached", 0), g("SReclaimable"), g("Active", 0), g("Inactive", 0),
+                       g("SwapTotal", 0), g("SwapFree", 0), f)
 
     def render(self, path, values):
-        mem = values("memory")
-        if mem is None:
+        system = values("system")
+        if system is None:
             return None
-        return "".join("%-15s %8d kB\n" % (s.labels[0][1] + ":", x) for s, x in zip(*mem))
+        lines = ["%-15s %8d kB\n" % (s.labels[0][1] + ":", x) for s, x in zip(*system)
+                 if s.name == "memory"]
+        return "".join(lines) or None
 
 
 # --------------------------------------------------------------------------
@@ -288,8 +342,6 @@ class DiskstatsSource(Source):
         return d
 
     def collect(self, root, out: Collected) -> None:
-        from pystat.proc.diskstats import parse_diskstats
-
         stats = root.parse("/proc/diskstats", parse_diskstats)
         try:
             block = set(root.listdir("/sys/block"))

@@ -239,6 +239,8 @@ class Store:
             raise DatabaseError(f"{self.what}: {self.path}: damaged pystat history database "
                                 f"({e})") from None
         self._layout_series: dict[int, tuple[Series, ...]] = {}
+        self._raw_decoders: dict[int, tuple] = {}
+        self._slots: dict[int, list] = {}
         self._last_layout: dict[tuple[int, str], tuple[list, int]] = {}
 
     def close(self) -> None:
@@ -322,7 +324,7 @@ class Store:
         rows = {}
         for group, (names, values) in sample.groups.items():
             lid = self._layout(0, group, names)
-            rows[group] = (lid, zlib.compress(struct.pack("<%dQ" % len(values), *values), 6, 12))
+            rows[group] = (lid, zlib.compress(struct.pack("<%dQ" % len(values), *values), 6, 10))
         seq = self.next_seq[0]
         pos = seq % self.archives[0].slots
         self._put_slot(0, pos, sample.t, sample.uptime, sample.boot, None, None)
@@ -359,6 +361,14 @@ class Store:
     # -- reading ------------------------------------------------------------
     def slots(self, archive: int) -> list[Slot]:
         """The archive's slots, oldest first (first in, first out)."""
+        if not self.writable and archive in self._slots:
+            return self._slots[archive]
+        out = self._read_slots(archive)
+        if not self.writable:
+            self._slots[archive] = out
+        return out
+
+    def _read_slots(self, archive: int) -> list[Slot]:
         a = self.archives[archive]
         nxt = self.next_seq[archive]
         lo, hi = slot_id(archive, 0), slot_id(archive, a.slots - 1)
@@ -387,18 +397,20 @@ class Store:
             (data_id(archive, gid, first), data_id(archive, gid, last)))}
 
     def decode_raw(self, lid: int, blob: bytes) -> tuple[tuple[Series, ...], tuple[int, ...]]:
-        names = self.layout_series(lid)
+        dec = self._raw_decoders.get(lid)
+        if dec is None:
+            names = self.layout_series(lid)
+            dec = self._raw_decoders[lid] = (names, struct.Struct("<%dQ" % len(names)).unpack_from)
         try:
-            values = struct.unpack("<%dQ" % len(names), zlib.decompress(blob)[:8 * len(names)])
+            return dec[0], dec[1](zlib.decompress(blob, 0))   # 0: the stream's own window
         except (zlib.error, struct.error) as e:
             raise DatabaseError(f"{self.what}: {self.path}: damaged data ({e})") from None
-        return names, values
 
     def decode_consolidated(self, lid: int, blob: bytes):
         names = self.layout_series(lid)
         n = len(names)
         try:
-            v = struct.unpack("<%dd" % (3 * n), zlib.decompress(blob)[:24 * n])
+            v = struct.unpack_from("<%dd" % (3 * n), zlib.decompress(blob, 0))
         except (zlib.error, struct.error) as e:
             raise DatabaseError(f"{self.what}: {self.path}: damaged data ({e})") from None
         return names, v[:n], v[n:2 * n], v[2 * n:]
