@@ -45,6 +45,17 @@ def sections() -> list[tuple[str, list]]:
         ("vmstat -D", v.disksum_fields(k)),
         ("vmstat -p DEV", v.partition_fields(k)),
         ("vmstat -m (one row per cache)", v.slab_fields(k)),
+        *history_sections(),
+    ]
+
+
+def history_sections() -> list[tuple[str, list]]:
+    from pystat.recorder import info, query
+
+    return [
+        ("history info (one row per archive)", info.info_fields()),
+        ("history series (without NAME: one row per series)", query.catalogue_fields()),
+        ("history series NAME (one row per sample and series)", query.value_fields()),
     ]
 
 
@@ -53,7 +64,12 @@ def render() -> str:
     notes = {
         "vmstat (default; -w, -t, -n, -y, delay/count)":
             "Memory fields are in the `-S` unit (KiB by default; `-S k` kB, `-S m` MB, "
-            "`-S M` MiB, `-S b` bytes), like the text layout.",
+            "`-S M` MiB, `-S b` bytes), like the text layout. "
+            "`pystat history vmstat` has the same fields (and so on for its modes).",
+        "history info (one row per archive)":
+            "`timestamp` is the time of the archive's newest slot.",
+        "history series (without NAME: one row per series)":
+            "`timestamp` is the time of the newest sample.",
     }
     for title, fields in sections():
         out.append(f"\n## {title}\n")

@@ -546,3 +546,21 @@ def test_vmstat_fast_path_equals_vm_reports_on_rendered_files(tmp_path, resoluti
         assert fast == slow and len(fast) > 2
         assert "/proc/stat" in host.opened and "/proc/meminfo" in host.opened
     store.close()
+
+
+def test_record_and_history_are_imported_only_when_they_run():
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    code = ("import sys\nfrom pystat.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(' '.join(sorted(sys.modules)))")
+    for argv in (["vmstat"], ["--help"], ["record", "--help"], ["history", "--help"]):
+        p = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                           cwd=REPO, env={"PYTHONPATH": REPO, "PATH": "/usr/bin:/bin"})
+        modules = set(p.stderr.split())
+        assert "sqlite3" not in modules and "pystat.recorder" not in modules, argv
+        if argv == ["vmstat"]:
+            assert "pystat.commands.record" not in modules

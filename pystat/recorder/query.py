@@ -51,7 +51,9 @@ def match(store: Store, name: str, filters: tuple[str, ...]) -> list[Series]:
 
 
 def catalogue_rows(store: Store) -> list[dict]:
-    return [{"timestamp": 0.0, "series": str(s), "kind": s.kind, "unit": s.unit, "group": s.group}
+    slots = store.slots(0)
+    t = slots[-1].t if slots else 0.0
+    return [{"timestamp": t, "series": str(s), "kind": s.kind, "unit": s.unit, "group": s.group}
             for s in sorted(store.series_by_id.values(), key=lambda s: (s.group, str(s)))]
 
 
