@@ -564,3 +564,21 @@ def test_record_and_history_are_imported_only_when_they_run():
         assert "sqlite3" not in modules and "pystat.recorder" not in modules, argv
         if argv == ["vmstat"]:
             assert "pystat.commands.record" not in modules
+
+
+def test_one_history_per_host(tmp_path):
+    """A capture (or another machine) is not recorded into a history of this one."""
+    from pystat.errors import PystatError
+
+    db = str(tmp_path / "h.db")
+    ok(["--root", BUSY, "record", "--db", db])
+    with pytest.raises(PystatError, match="holds the history of host vm; this is synthetic"):
+        rec(SyntheticHost(3), db, None)
+    assert len(lines_of(ok(["history", "vmstat", "--db", db]))) == 4
+
+
+def test_sources_refuses_record_and_history():
+    code, out, err = run(["sources", "record"])
+    assert code == 2 and "not a report" in err
+    code, out, err = run(["sources", "history", "vmstat"])
+    assert code == 2 and "not a report" in err

@@ -196,6 +196,10 @@ def record(host, db: str | None, step: str | None, duration: str | None,
             raise DatabaseError(f"{WHAT}: {path} records every "
                                 f"{format_duration(store.archives[0].step)}; --step cannot change it "
                                 "(use another --db)")
+        recorded = _nodename(store.meta.get("uname"))
+        if existing and recorded is not None and recorded != uname[1]:
+            raise DatabaseError(f"{WHAT}: {path} holds the history of host {recorded}; this is "
+                                f"{uname[1]} (use another --db)")
         c = store.conn
         c.execute("BEGIN IMMEDIATE")
         store.set_meta(meta)
@@ -288,6 +292,13 @@ def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, ver
             if stop.requested:
                 break
     return n
+
+
+def _nodename(uname_json: str | None) -> str | None:
+    try:
+        return json.loads(uname_json)[1] if uname_json else None
+    except (ValueError, IndexError, TypeError):
+        return None
 
 
 def _value(groups, group: str, name: str, scale: float):
