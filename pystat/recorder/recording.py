@@ -1,7 +1,8 @@
 """``pystat record``: sample every source each step into the archives.
 
-One sample per step, aligned on the clock (a 3 s step samples at :00, :03,
-...); each sample is one transaction.  Runs until SIGINT or SIGTERM, the end
+The first sample at once, then one every step (on the monotonic clock, so
+that a wall clock that jumps does not disturb the pace; a sample that runs
+late skips the steps it missed); each sample is one transaction.  Runs until SIGINT or SIGTERM, the end
 of ``--duration``, or the end of a snapshot series under ``--root``.  The
 database file is locked (flock) while recording: a second recorder on the
 same file is refused, and the lock goes away with the process, however it
@@ -240,10 +241,8 @@ def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, ver
 
     live = host.live
     single = isinstance(host, SnapshotHost) and not isinstance(host, SeriesHost)
-    if live:
-        _sleep_to_boundary(stop, step)
-        if stop.requested:
-            return 0
+    m0 = time.monotonic()     # live: sample k is due at m0 + k * step (the wall clock may jump)
+    k = 0
     t0 = host.now()
     warned: dict[str, str] = {}
     n = 0
@@ -274,10 +273,13 @@ def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, ver
         if stop.requested:
             break
         if live:
-            nxt = _next_boundary(time.time(), step)
-            if duration is not None and nxt > t0 + duration + step / 2:
+            k += 1
+            late = int((time.monotonic() - m0) // step)
+            if late >= k:         # a sample took longer than a step: skip the missed ones
+                k = late + 1
+            if duration is not None and k * step > duration + step / 2:
                 break
-            stop.wait(_sleep_until, nxt)
+            stop.wait(_sleep_until, m0 + k * step)
             if stop.requested:
                 break
         else:
@@ -311,17 +313,10 @@ def _value(groups, group: str, name: str, scale: float):
     return None
 
 
-def _next_boundary(now: float, step: int) -> float:
-    return (now // step + 1) * step
-
-
 def _sleep_until(when: float) -> None:
+    """Sleep until the monotonic clock reads ``when``."""
     while True:
-        left = when - time.time()
+        left = when - time.monotonic()
         if left <= 0:
             return
         time.sleep(left)
-
-
-def _sleep_to_boundary(stop: Stop, step: int) -> None:
-    stop.wait(_sleep_until, _next_boundary(time.time(), step))
