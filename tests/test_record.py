@@ -582,3 +582,31 @@ def test_sources_refuses_record_and_history():
     assert code == 2 and "not a report" in err
     code, out, err = run(["sources", "history", "vmstat"])
     assert code == 2 and "not a report" in err
+
+
+def test_newer_schema_is_refused_untouched(tmp_path, busy_db):
+    db = tmp_path / "h.db"
+    db.write_bytes(busy_db.read_bytes())
+    c = sqlite3.connect(str(db))
+    c.execute("PRAGMA user_version = 2")
+    c.commit()
+    c.close()
+    before = _digest(db)
+    assert "newer pystat" in fail(["history", "info", "--db", str(db)])
+    assert "newer pystat" in fail(["--root", BUSY, "record", "--db", str(db)])
+    assert _digest(db) == before
+
+
+def test_reading_where_no_shared_memory_file_can_be_made(tmp_path, busy_db, monkeypatch):
+    """A reader in a directory it cannot write to reads the file as it is."""
+    from pystat.recorder import store as st
+
+    real = sqlite3.connect
+
+    def connect(database, *a, **kw):
+        if "immutable=1" not in database:
+            raise sqlite3.OperationalError("unable to open database file")
+        return real(database, *a, **kw)
+
+    monkeypatch.setattr(st.sqlite3, "connect", connect)
+    assert len(lines_of(ok(["history", "vmstat", "--db", str(busy_db)]))) == 4

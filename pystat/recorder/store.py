@@ -163,40 +163,66 @@ class Store:
             raise DatabaseError(f"{what}: {path}: no such database (record one with 'pystat record')")
         if not check_ours(path, what):
             raise DatabaseError(f"{what}: {path} is empty: nothing recorded yet")
-        try:
-            from urllib.parse import quote
+        from urllib.parse import quote
 
-            conn = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True,
-                                   isolation_level=None, check_same_thread=False)
+        uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA query_only = 1")
-            return cls(conn, path, False, what)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as e:
+            # a directory we may not write to (no -shm can be made): read the file as it
+            # is, if no recorder is writing to it (no write-ahead log)
+            if os.path.exists(path + "-wal") and os.path.getsize(path + "-wal"):
+                raise DatabaseError(f"{what}: {path}: {e}") from None
+            try:
+                conn = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None,
+                                       check_same_thread=False)
+            except sqlite3.Error as e2:
+                raise DatabaseError(f"{what}: {path}: {e2}") from None
         except sqlite3.Error as e:
             raise DatabaseError(f"{what}: {path}: {e}") from None
+        return cls._opened(conn, path, False, what)
+
+    @classmethod
+    def _opened(cls, conn, path: str, writable: bool, what: str) -> "Store":
+        try:
+            return cls(conn, path, writable, what)
+        except BaseException:
+            conn.close()
+            raise
 
     @classmethod
     def open_write(cls, path: str, archives: list[Archive] | None, meta: dict,
                    what: str = "record") -> "Store":
-        """Open (creating it if new or empty) for the recorder, which holds the lock."""
+        """Open (creating it if new or empty) for the recorder, which holds the lock.
+        Nothing is written to an existing file before it proved to be a sound
+        pystat history database."""
         exists = check_ours(path, what)
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as e:
+            raise DatabaseError(f"{what}: {path}: {e}") from None
+        try:
             if exists:
-                # before anything writes: a damaged file is left as it is
                 _quick_check(conn, path, what)
             else:
                 _create(conn, list(archives or DEFAULT_ARCHIVES), meta)
+            store = cls._opened(conn, path, True, what)
+            if exists and archives is not None and list(archives) != store.archives:
+                have = " ".join(f"--archive {a}" for a in store.archives)
+                raise DatabaseError(f"{what}: {path} was created with {have}; "
+                                    "its archives cannot change (use another --db)")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA journal_size_limit = 4194304")
-            store = cls(conn, path, True, what)
+            return store
         except sqlite3.Error as e:
+            conn.close()
             raise DatabaseError(f"{what}: {path}: {e}") from None
-        if exists and archives is not None and list(archives) != store.archives:
-            have = " ".join(f"--archive {a}" for a in store.archives)
-            store.close()
-            raise DatabaseError(f"{what}: {path} was created with {have}; "
-                                "its archives cannot change (use another --db)")
-        return store
+        except BaseException:
+            conn.close()
+            raise
 
     def _load(self) -> None:
         c = self.conn
@@ -431,7 +457,6 @@ def _quick_check(conn: sqlite3.Connection, path: str, what: str) -> None:
     except sqlite3.Error as e:
         rows = [(str(e),)]
     if rows != [("ok",)]:
-        conn.close()
         problem = rows[0][0] if rows else "?"
         raise DatabaseError(f"{what}: {path} is damaged ({problem}); "
                             "move it away to start a new history")
