@@ -610,3 +610,8 @@ def test_reading_where_no_shared_memory_file_can_be_made(tmp_path, busy_db, monk
 
     monkeypatch.setattr(st.sqlite3, "connect", connect)
     assert len(lines_of(ok(["history", "vmstat", "--db", str(busy_db)]))) == 4
+
+
+def test_history_without_a_command_shows_its_help():
+    code, out, err = run(["history"])
+    assert code == 2 and "Usage: pystat history" in err and "\n  vmstat" in err
