@@ -10,7 +10,7 @@ consolidated archive, the slot's average (or --cf min/max).
 from __future__ import annotations
 
 from pystat.errors import PystatError
-from pystat.recorder.model import COUNTER, Series, contiguous, counter_delta, format_labels
+from pystat.recorder.model import COUNTER, Series, counter_delta
 from pystat.recorder.store import Store
 
 WHAT = "history"
@@ -130,5 +130,3 @@ def text_catalogue(rows, out) -> None:
         out.write("%-*s %-7s %-9s %s\n" % (width, r["series"], r["kind"], r["unit"] or "-",
                                            r["group"]))
 
-
-__all__ = ["match", "catalogue_rows", "value_rows", "format_labels", "contiguous"]

@@ -36,7 +36,6 @@ when the recorder starts again.
 
 from __future__ import annotations
 
-import json
 import math
 import operator
 import os
@@ -47,7 +46,7 @@ import zlib
 from typing import NamedTuple
 
 from pystat.errors import PystatError
-from pystat.recorder.model import (COUNTER, DEFAULT_ARCHIVES, GAUGE, Archive, Series, contiguous,
+from pystat.recorder.model import (DEFAULT_ARCHIVES, GAUGE, Archive, Series, contiguous,
                                    counter_delta, format_labels, parse_labels)
 
 APPLICATION_ID = 0x50595354   # "PYST"
