@@ -129,4 +129,3 @@ def text_catalogue(rows, out) -> None:
     for r in rows:
         out.write("%-*s %-7s %-9s %s\n" % (width, r["series"], r["kind"], r["unit"] or "-",
                                            r["group"]))
-
