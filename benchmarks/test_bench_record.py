@@ -56,7 +56,8 @@ def test_record_one_sample(benchmark, tmp_path, where):
     for _ in range(5):
         one_sample()
     benchmark.group = "record: one sample, in process"
-    benchmark.name = f"pystat collect + write ({where}, {sum(len(v[0]) for v in collect_all(root).values())} series)"
+    n = sum(len(names) for names, _ in collect_all(root).values())
+    benchmark.name = f"pystat collect + write ({where}, {n} series)"
     benchmark(one_sample)
     writer.store.close()
 

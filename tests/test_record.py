@@ -512,7 +512,8 @@ def test_coarser_archives_fed_by_finer_ones_equal_direct_consolidation(tmp_path)
 
 
 @pytest.mark.parametrize("resolution", ["1s", "10s"])
-@pytest.mark.parametrize("flags", [{}, {"active": True, "unit": "M", "wide": True}], ids=["", "-a -S M -w"])
+@pytest.mark.parametrize("flags", [{}, {"active": True, "unit": "M", "wide": True}],
+                         ids=["", "-a -S M -w"])
 def test_vmstat_fast_path_equals_vm_reports_on_rendered_files(tmp_path, resolution, flags):
     """history vmstat builds vmstat's records straight from recorded values; running
     vmstat's own vm_reports on a ReplayHost (rendered /proc files, parsed by vmstat's

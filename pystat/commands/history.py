@@ -62,12 +62,14 @@ def command():
 
 
 @command.command("vmstat", context_settings=CONTEXT)
-@click.option("-a", "--active", is_flag=True, help="Active/inactive memory instead of buffers/cache.")
+@click.option("-a", "--active", is_flag=True,
+              help="Active/inactive memory instead of buffers/cache.")
 @click.option("-f", "--forks", is_flag=True, help="Forks since boot, at the last sample.")
 @click.option("-n", "--one-header", is_flag=True, help="Print the header once per run of samples.")
 @click.option("-s", "--stats", is_flag=True, help="Event counters and memory, at the last sample.")
 @click.option("-d", "--disk", is_flag=True, help="Disk statistics, each sample.")
-@click.option("-D", "--disk-sum", is_flag=True, help="Summary of disk statistics, at the last sample.")
+@click.option("-D", "--disk-sum", is_flag=True,
+              help="Summary of disk statistics, at the last sample.")
 @click.option("-p", "--partition", metavar="DEV", help="One partition (or disk), each sample.")
 @click.option("-S", "--unit", metavar="UNIT",
               help="Memory unit: k (1000), K (1024, default), m (10^6), M (2^20), b/B (bytes).")

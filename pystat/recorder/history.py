@@ -187,9 +187,8 @@ def vmstat(store: Store, sel: Selection, mode: str, o, fmt: str, out, cf: str) -
     else:
         from pystat.render import render
 
-        render(fmt, fields_fn(o),
-               itertools.chain.from_iterable(segment_reports(h) for h in hosts(store, sel, groups, cf)),
-               out)
+        runs = (segment_reports(h) for h in hosts(store, sel, groups, cf))
+        render(fmt, fields_fn(o), itertools.chain.from_iterable(runs), out)
 
 
 def vm_rows(f, o, kb_per_page: int):

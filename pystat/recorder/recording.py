@@ -2,7 +2,8 @@
 
 The first sample at once, then one every step (on the monotonic clock, so
 that a wall clock that jumps does not disturb the pace; a sample that runs
-late skips the steps it missed); each sample is one transaction.  Runs until SIGINT or SIGTERM, the end
+late skips the steps it missed); each sample is one transaction.  Runs until
+SIGINT or SIGTERM, the end
 of ``--duration``, or the end of a snapshot series under ``--root``.  The
 database file is locked (flock) while recording: a second recorder on the
 same file is refused, and the lock goes away with the process, however it
@@ -89,7 +90,8 @@ def layout_from_options(step: str | None, archives: tuple[str, ...],
     bad = [a for a in coarse if a.step % s]
     if bad:
         raise PystatError(f"record: --step {format_duration(s)} does not divide the default "
-                          f"archives' {format_duration(bad[0].step)}: give the layout with --archive")
+                          f"archives' {format_duration(bad[0].step)}: "
+                          "give the layout with --archive")
     return check_layout([raw] + coarse)
 
 
@@ -193,10 +195,10 @@ def record(host, db: str | None, step: str | None, duration: str | None,
                 "uname": json.dumps(list(uname))}
         existing = os.path.getsize(path) > 0
         store = Store.open_write(path, layout if not existing or archives else None, meta)
-        if existing and layout is not None and not archives and layout[0].step != store.archives[0].step:
-            raise DatabaseError(f"{WHAT}: {path} records every "
-                                f"{format_duration(store.archives[0].step)}; --step cannot change it "
-                                "(use another --db)")
+        have = store.archives[0].step
+        if existing and layout is not None and not archives and layout[0].step != have:
+            raise DatabaseError(f"{WHAT}: {path} records every {format_duration(have)}; "
+                                "--step cannot change it (use another --db)")
         recorded = _nodename(store.meta.get("uname"))
         if existing and recorded is not None and recorded != uname[1]:
             raise DatabaseError(f"{WHAT}: {path} holds the history of host {recorded}; this is "

@@ -52,7 +52,8 @@ class Source:
     def collect(self, root, out: Collected) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def render(self, path: str, values: Callable[[str], GroupValues | None]) -> str | list[str] | None:
+    def render(self, path: str,
+               values: Callable[[str], GroupValues | None]) -> str | list[str] | None:
         """The text of ``path`` (or the entries of a directory) from the recorded
         values of this sample; ``values(group)`` is None for a group that was not
         recorded (or that the report does not need)."""
@@ -386,7 +387,8 @@ class DiskstatsSource(Source):
             if info is None:
                 continue
             if "reads_merged" not in fields:     # old 4-counter partition line
-                nums = [fields.get(f, 0) for f in ("reads", "read_sectors", "writes", "write_sectors")]
+                nums = [fields.get(f, 0)
+                        for f in ("reads", "read_sectors", "writes", "write_sectors")]
             else:
                 nums = [fields[f] for f, _, _ in DISK_FIELDS if f in fields]
             lines.append("%4s %7s %s %s\n" % (info["major"], info["minor"], dev,

@@ -103,7 +103,8 @@ class DatabaseError(PystatError):
 
 
 def default_path() -> str:
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    base = (os.environ.get("XDG_DATA_HOME")
+            or os.path.join(os.path.expanduser("~"), ".local", "share"))
     return os.path.join(base, "pystat", "history.db")
 
 
@@ -159,7 +160,8 @@ class Store:
     @classmethod
     def open_read(cls, path: str, what: str = "history") -> "Store":
         if not os.path.exists(path):
-            raise DatabaseError(f"{what}: {path}: no such database (record one with 'pystat record')")
+            raise DatabaseError(f"{what}: {path}: no such database "
+                                "(record one with 'pystat record')")
         if not check_ours(path, what):
             raise DatabaseError(f"{what}: {path} is empty: nothing recorded yet")
         from urllib.parse import quote
@@ -322,7 +324,8 @@ class Store:
         cap = self.capacity.get((archive, gid), 0)
         if len(blob) > cap:
             cap = (len(blob) * 5 // 4 + 16 + 15) // 16 * 16
-            self.conn.execute("INSERT OR REPLACE INTO capacity VALUES (?, ?, ?)", (archive, gid, cap))
+            self.conn.execute("INSERT OR REPLACE INTO capacity VALUES (?, ?, ?)",
+                              (archive, gid, cap))
             self.capacity[(archive, gid)] = cap
         return blob + bytes(cap - len(blob))
 
