@@ -321,26 +321,47 @@ DISK_FIELDS = (
 
 @register
 class DiskstatsSource(Source):
-    """Per device: ``disk_info{device,major,minor,whole}`` = 1 (an info metric: its
-    labels say what the device is) and one series per counter of the line."""
+    """Per device: ``disk_info{device,major,minor,whole,parent}`` = 1 (an info metric:
+    its labels say what the device is; ``parent`` is the disk a partition belongs
+    to, as /sys/block/DISK/PART shows it) and one series per counter of the line."""
 
     name = "diskstats"
     groups = ("disk",)
     paths = ("/proc/diskstats", "/sys/block/")
 
     def __init__(self):
-        self._devices: dict[tuple, tuple[list[Series], ...]] = {}
+        self._devices: dict[tuple, tuple[Series, list[Series]]] = {}
+        self._topology: tuple | None = None   # (names, disks) -> {partition: disk}
+        self._parents: dict[str, str] = {}
 
-    def device(self, name: str, major: int, minor: int, whole: bool):
-        key = (name, major, minor, whole)
+    def device(self, name: str, major: int, minor: int, whole: bool, parent: str):
+        key = (name, major, minor, whole, parent)
         d = self._devices.get(key)
         if d is None:
             info = series("disk", "disk_info", GAUGE, "", device=name, major=str(major),
-                          minor=str(minor), whole="1" if whole else "0")
+                          minor=str(minor), whole="1" if whole else "0", parent=parent)
             counters = [series("disk", "disk_" + f, kind, unit, device=name)
                         for f, kind, unit in DISK_FIELDS]
             d = self._devices[key] = (info, counters)
         return d
+
+    def parents(self, root, names: tuple[str, ...], block) -> dict[str, str]:
+        """Partition -> its disk, from the listings of /sys/block/DISK (read again only
+        when the devices change)."""
+        key = (names, None if block is None else tuple(sorted(block)))
+        if key != self._topology:
+            parents = {}
+            wanted = {n.replace("/", "!"): n for n in names}
+            for disk in sorted(block or ()):
+                try:
+                    entries = root.listdir(f"/sys/block/{disk}")
+                except SourceError:
+                    continue
+                for e in entries:
+                    if e in wanted and e != disk:
+                        parents[wanted[e]] = disk.replace("!", "/")
+            self._topology, self._parents = key, parents
+        return self._parents
 
     def collect(self, root, out: Collected) -> None:
         stats = root.parse("/proc/diskstats", parse_diskstats)
@@ -348,9 +369,12 @@ class DiskstatsSource(Source):
             block = set(root.listdir("/sys/block"))
         except SourceError:
             block = None   # vmstat then counts every device as a disk
+        parents = self.parents(root, tuple(d.name for d in stats), block)
         names, values = [], []
         for d in stats:
-            info, counters = self.device(d.name, d.major, d.minor, block is None or d.name in block)
+            whole = block is None or d.name.replace("/", "!") in block
+            info, counters = self.device(d.name, d.major, d.minor, whole,
+                                         parents.get(d.name, ""))
             names.append(info)
             values.append(1)
             nums = d[3:]
