@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from pystat.errors import ParseError
 from pystat.proc import check_complete, to_int
+from pystat.proc.cscan import fgets_lines, scan_ulongs, strtol
 
 
 class CpuTimes(NamedTuple):
@@ -90,3 +91,44 @@ def parse_stat(text: str) -> Stat:
         raise ParseError(f"no {', '.join(missing)} line (truncated?)")
     return Stat(total, cpus, found["intr"], found["ctxt"], found["btime"],
                 found["processes"], found["procs_running"], found["procs_blocked"])
+
+
+# --------------------------------------------------------------------------
+# sysstat's reading (iostat, mpstat): C scanf semantics, no errors
+
+class StatScan(NamedTuple):
+    """The CPU lines and interrupt total of /proc/stat as sysstat reads them."""
+
+    #: every line starting with "cpu", in file order: (None for the aggregate
+    #: "cpu " line, else the CPU number, C ``int``), times (missing ones 0)
+    cpus: list[tuple[int | None, CpuTimes]]
+    intr: int | None   # the first number of the first "intr " line (64-bit), if any
+
+
+def scan_stat(text: str) -> StatScan:
+    """/proc/stat read with ``fgets`` (8 KiB) and ``sscanf``, as sysstat does: the
+    aggregate line from its 6th character (``"cpu  "``), a CPU line as
+    ``%d`` and 10 ``%llu`` after ``cpu``; a CPU line whose number cannot be read
+    is skipped."""
+    cpus: list[tuple[int | None, CpuTimes]] = []
+    intr = None
+    intr_seen = False
+    for line in fgets_lines(text, 8192):
+        if line.startswith("cpu"):
+            if line.startswith("cpu "):
+                nums = scan_ulongs(line[5:], 10)
+                n = None
+            else:
+                n, end = strtol(line, 3)
+                if n is None:
+                    continue
+                n = (n + (1 << 31)) % (1 << 32) - (1 << 31)  # C int
+                nums = scan_ulongs(line[end:], 10)
+            if len(nums) < 10:
+                nums += [0] * (10 - len(nums))
+            cpus.append((n, CpuTimes(*nums)))
+        elif not intr_seen and line.startswith("intr "):
+            intr_seen = True
+            first = scan_ulongs(line[5:], 1)
+            intr = first[0] if first else None
+    return StatScan(cpus, intr)

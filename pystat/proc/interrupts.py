@@ -1,0 +1,112 @@
+"""/proc/interrupts and /proc/softirqs: per-CPU counts of each interrupt.
+
+Both files are a header of CPU columns (``CPU0 CPU1 ...``, online CPUs only)
+followed by one line per interrupt: ``NAME:`` (right-aligned) and one count
+per header column, then for hard IRQs a description (``IO-APIC 2-edge
+timer``).  Some lines carry fewer counts than there are CPUs (``ERR:``,
+``MIS:``).
+
+The parser reads them as sysstat's mpstat does, so that what it returns is
+what mpstat computes with:
+
+* the header is the first line holding ``CPU``; each ``CPU`` in it is
+  followed by a CPU number (``strtol``; at most ``max_cpus`` of them);
+* every later line with a ``:`` is an interrupt; its name is what precedes
+  the first ``:``, leading spaces dropped, cut to 15 characters;
+* its counts are successive ``strtoul`` conversions after the ``:``, one per
+  header CPU; where a line has no further number the count is 0;
+* ``counted`` is mpstat's count of interrupts when it sizes its tables:
+  lines whose first ``:`` (or end) is at position 1 to 15;
+* with ``linemax`` (mpstat's ``fgets`` buffer, 128 + 11 bytes per CPU) a
+  longer line is read in pieces, each parsed as a line of its own.
+
+Like mpstat, the parser takes any text: without a header line there are no
+CPU columns (and so no counts).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from pystat.proc.cscan import U64, fgets_lines, plain, strtol, strtoul
+
+#: mpstat's MAX_IRQ_LEN - 1
+NAME_MAX = 15
+
+
+class IrqLine(NamedTuple):
+    name: str
+    counts: tuple[int, ...]  # one per header CPU, in header order
+
+
+class Interrupts(NamedTuple):
+    cpus: tuple[int, ...]    # the CPU numbers of the header, in order
+    lines: list[IrqLine]
+    counted: int             # mpstat's get_irqcpu_nr()
+
+
+def _header_cpus(line: str, max_cpus: int | None) -> list[int]:
+    cpus: list[int] = []
+    i = line.find("CPU")
+    while i >= 0 and (max_cpus is None or len(cpus) < max_cpus):
+        v, end = strtol(line, i + 3)
+        if v is None:
+            v, end = 0, i + 3
+        cpus.append(v)
+        i = line.find("CPU", end)
+    return cpus
+
+
+def _counts_slow(rest: str, n: int) -> tuple[int, ...]:
+    out = []
+    i = 0
+    for _ in range(n):
+        v, i = strtoul(rest, i)
+        out.append(0 if v is None else v)
+    return tuple(out)
+
+
+def parse_interrupts(text: str, max_cpus: int | None = None,
+                     linemax: int | None = None) -> Interrupts:
+    if linemax is not None and any(len(x) >= linemax - 1 for x in text.split("\n")):
+        pieces = fgets_lines(text, linemax)
+    else:
+        pieces = fgets_lines(text)
+    counted = 0
+    cpus: list[int] | None = None
+    lines: list[IrqLine] = []
+    fast = plain(text)
+    n = 0
+    for piece in pieces:
+        colon = piece.find(":")
+        p = colon if colon >= 0 else len(piece)
+        if 0 < p < 16:
+            counted += 1
+        if cpus is None:
+            found = _header_cpus(piece, max_cpus)
+            if found:
+                cpus = found
+                n = len(cpus)
+            continue
+        if colon < 0:
+            continue
+        name = piece[:colon].lstrip(" ")[:NAME_MAX]
+        rest = piece[colon + 1:]
+        counts = None
+        if fast:
+            head = rest.split(None, n)[:n]
+            joined = "".join(head)
+            if len(head) == n and joined.isdigit() and joined.isascii():
+                counts = tuple(map(int, head))
+                if n and max(counts) > U64:
+                    counts = None
+        if counts is None:
+            counts = _counts_slow(rest, n)
+        lines.append(IrqLine(name, counts))
+    return Interrupts(tuple(cpus or ()), lines, counted)
+
+
+def parse_softirqs(text: str, max_cpus: int | None = None,
+                   linemax: int | None = None) -> Interrupts:
+    """/proc/softirqs: the same layout (without descriptions), read the same way."""
+    return parse_interrupts(text, max_cpus, linemax)
