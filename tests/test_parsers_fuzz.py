@@ -14,12 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pystat.errors import ParseError
-from pystat.proc.diskstats import parse_block_stat, parse_diskstats
+from pystat.proc.diskstats import (parse_block_stat, parse_diskstats, scan_block_stat,
+                                   scan_diskstats)
+from pystat.proc.interrupts import parse_interrupts, parse_softirqs
 from pystat.proc.meminfo import parse_meminfo
 from pystat.proc.slabinfo import parse_slabinfo
-from pystat.proc.stat import parse_stat
+from pystat.proc.stat import parse_stat, scan_stat
+from pystat.proc.uptime import parse_uptime
 from pystat.proc.vmstat import parse_vmstat
 from tests.oracle.cases import FIXTURES
+
+def interrupts_as_mpstat(text):
+    """/proc/interrupts as mpstat reads it on a 2-CPU machine (fgets of 150 bytes)."""
+    return parse_interrupts(text, 2, 128 + 11 * 2)
+
 
 # parser -> the fixture files (relative to a root) it reads
 PARSERS = {
@@ -29,6 +37,13 @@ PARSERS = {
     parse_diskstats: "proc/diskstats",
     parse_block_stat: "sys/block/*/stat",
     parse_slabinfo: "proc/slabinfo",
+    scan_diskstats: "proc/diskstats",
+    scan_block_stat: "sys/block/*/stat",
+    scan_stat: "proc/stat",
+    parse_uptime: "proc/uptime",
+    parse_interrupts: "proc/interrupts",
+    parse_softirqs: "proc/softirqs",
+    interrupts_as_mpstat: "proc/interrupts",
 }
 
 
