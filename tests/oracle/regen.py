@@ -4,7 +4,8 @@
     python -m tests.oracle.regen --check    # run the real tools again and compare
 
 Each fixture's ``golden/index.json`` maps a golden file to the command line
-that made it and its exit code.  Runs go in parallel: a series replay takes
+that made it and its exit code.  ``--tool T`` rewrites T's goldens and keeps
+the other tools'.  Runs go in parallel: a series replay takes
 real time (a second per sample), and each run has its own mount namespace and
 scratch copy.
 """
@@ -14,12 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.oracle import cases, oracle
 
-TOOLS = {"vmstat": cases.vmstat_cases}
+TOOLS = {"vmstat": cases.vmstat_cases, "iostat": cases.iostat_cases,
+         "mpstat": cases.mpstat_cases}
 
 def golden_dir(fixture: str) -> str:
     return os.path.join(fixture, "golden")
@@ -62,7 +65,14 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return 2
     failures = 0
-    indexes = {f: ({} if not args.check else load_index(f)) for f in fixture_paths}
+    indexes = {f: load_index(f) for f in fixture_paths}
+    if not args.check:
+        # Regenerating some tools keeps the other tools' goldens.
+        for fixture, index in indexes.items():
+            for tool in tools:
+                for name in [n for n in index if n.startswith(tool + "/")]:
+                    del index[name]
+                shutil.rmtree(os.path.join(golden_dir(fixture), tool), ignore_errors=True)
     for (fixture, tool, argv), (rc, out, err) in run_all(fixture_paths, tools):
         name = f"{tool}/{cases.slug(argv)}"
         if args.check:
