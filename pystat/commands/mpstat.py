@@ -14,8 +14,9 @@ What it reads:
 
 sysstat's computations are kept, quirks included: CPU "all" is the sum of
 the per-CPU lines (the aggregate line only on one-CPU machines); a CPU with
-no line is offline (not shown, its previous values carried on), one that
-comes back is skipped once; counters that go backwards are clamped as in
+no line is offline (not shown in any report; its CPU times and interrupt
+counts carried on from the previous sample), one that comes back with no
+previous values is skipped once; counters that go backwards are clamped as in
 ``get_per_cpu_interval()``; interval headers carry the previous sample's
 time; ``Average:`` is computed against the first sample; with both SUM and
 SCPU (``-I ALL``, ``-A``) the per-CPU ``intr/s`` are softirq totals (both
@@ -462,13 +463,13 @@ def compute(st: State, prev: int, curr: int, o: Opts, report: Report) -> None:
         _set_node_stats(st, prev, curr, o)
         sections.append(("node", _node_section(st, prev, curr, itv_all or 1, o)))
     if o.actflags & IRQ_SUM:
-        sections.append(("sum", _sum_section(st, prev, curr, itv, o)))
+        sections.append(("sum", _sum_section(st, prev, curr, itv, offline, o)))
     if o.actflags & IRQ_CPU:
-        sections.append(("irq",) + _irq_section(st.irqcpu, o.irqcpu_nr, st, prev, curr, itv, o,
-                                                report.dis))
+        sections.append(("irq",) + _irq_section(st.irqcpu, o.irqcpu_nr, st, prev, curr, itv,
+                                                offline, o, report.dis))
     if o.actflags & SOFTIRQS:
         sections.append(("softirq",) + _irq_section(st.softirqcpu, o.softirqcpu_nr, st, prev,
-                                                    curr, itv, o, report.dis))
+                                                    curr, itv, offline, o, report.dis))
 
 
 def _global_cpu(st: State, prev: int, curr: int, offline: set, o: Opts) -> int:
@@ -482,8 +483,13 @@ def _global_cpu(st: State, prev: int, curr: int, offline: set, o: Opts) -> int:
     for i in range(1, o.cpu_nr + 1):
         scc, scp = st.cpu[curr][i], st.cpu[prev][i]
         if sum8(scc) == 0:
+            # offline: its values, CPU times and interrupts, carry on from the
+            # previous sample (so that they do not jump from zero when it is back)
             scc[:] = scp
             offline.add(i)
+            st.irq[curr][i] = st.irq[prev][i]
+            for tables in (st.irqcpu, st.softirqcpu):
+                tables[curr].counts[i - 1] = list(tables[prev].counts[i - 1])
         if sum8(scp) == 0 and o.interval:
             offline.add(i)
             continue
@@ -546,7 +552,7 @@ def _node_section(st, prev, curr, deltot, o: Opts) -> list:
     return out
 
 
-def _sum_section(st, prev, curr, itv, o: Opts) -> list:
+def _sum_section(st, prev, curr, itv, offline, o: Opts) -> list:
     """("all" | cpu, value) rows; (cpu, None) marks an offline CPU (not shown)."""
     out = []
     if 0 in o.cpu_bitmap:
@@ -555,7 +561,7 @@ def _sum_section(st, prev, curr, itv, o: Opts) -> list:
         if cpu not in o.cpu_bitmap:
             continue
         scc, scp = st.cpu[curr][cpu], st.cpu[prev][cpu]
-        if sum8(scc) == 0:
+        if cpu in offline:
             out.append((cpu - 1, None))
             continue
         pc_itv = per_cpu_interval(scc, scp)
@@ -564,7 +570,7 @@ def _sum_section(st, prev, curr, itv, o: Opts) -> list:
     return out
 
 
-def _irq_section(tables, ic_nr, st, prev, curr, itv, o: Opts, dis: bool):
+def _irq_section(tables, ic_nr, st, prev, curr, itv, offline, o: Opts, dis: bool):
     """(header wanted, names, column widths, [(cpu, values)])."""
     cur_t, prev_t = tables[curr], tables[prev]
     changed = False
@@ -581,7 +587,7 @@ def _irq_section(tables, ic_nr, st, prev, curr, itv, o: Opts, dis: bool):
         scc = st.cpu[curr][cpu]
         if cpu not in o.cpu_bitmap and o.option_p:
             continue
-        if sum8(scc) == 0:
+        if cpu in offline:
             continue
         values = []
         for j, name in enumerate(names):
@@ -691,8 +697,11 @@ def _rows(r: Report) -> None:
     ts = r.timestamp
     for kind, *data in r.sections:
         if kind == "cpu":
-            for cpu, _topo, values in data[0]:
-                r.append(_pc_row(ts, "cpu", cpu, None, values))
+            for cpu, topo, values in data[0]:
+                row = _pc_row(ts, "cpu", cpu, None, values)
+                if topo is not None:
+                    row["core"], row["socket"], row["cpu_node"] = topo
+                r.append(row)
         elif kind == "node":
             for node, values in data[0]:
                 r.append(_pc_row(ts, "node", None, node, values))
