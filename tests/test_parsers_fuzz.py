@@ -93,3 +93,37 @@ def test_parser_returns_record_or_parse_error(parser):
 def test_parser_accepts_real_files(parser):
     for text in samples(PARSERS[parser]):
         parser(text)
+
+
+# The sysstat parsers read the usual file in bulk and anything else line by
+# line; both ways must give the same records, on any text.
+from pystat.proc import diskstats as _diskstats  # noqa: E402
+from pystat.proc import interrupts as _interrupts  # noqa: E402
+from pystat.proc import stat as _stat  # noqa: E402
+
+BULK = {
+    "diskstats": (lambda t: _diskstats.scan_diskstats(t), _diskstats._scan_diskstats_slow,
+                  "proc/diskstats"),
+    "stat": (lambda t: _stat.scan_stat(t), _stat._scan_stat_slow, "proc/stat"),
+    "interrupts": (lambda t: _interrupts.parse_interrupts(t, 64, 128 + 11 * 64),
+                   lambda t: _interrupts._parse_slow(t, 64, 128 + 11 * 64), "proc/interrupts"),
+    "interrupts-2cpu": (lambda t: _interrupts.parse_interrupts(t, 2, 150),
+                        lambda t: _interrupts._parse_slow(t, 2, 150), "proc/interrupts"),
+    "softirqs": (lambda t: _interrupts.parse_softirqs(t),
+                 lambda t: _interrupts._parse_slow(t, None, None), "proc/softirqs"),
+}
+
+
+@pytest.mark.parametrize("name", list(BULK))
+def test_bulk_reading_equals_line_by_line(name):
+    fast, slow, pattern = BULK[name]
+    texts = samples(pattern)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(mangled(texts))
+    def check(text):
+        assert fast(text) == slow(text)
+
+    check()
+    for text in texts:
+        assert fast(text) == slow(text)

@@ -134,6 +134,43 @@ def scan_diskstats(text: str) -> list[DiskStat]:
     otherwise); exactly 7 an old-style partition, returned with None for the
     counters it lacks, as :func:`parse_diskstats` does; other lines are
     skipped."""
+    fast = _scan_diskstats_fast(text)
+    return fast if fast is not None else _scan_diskstats_slow(text)
+
+
+def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
+    """The usual file in bulk: every line ``major minor name`` and 17 counters.
+    None when the text is anything else."""
+    nlines = text.count("\n")
+    if not nlines or text[-1] != "\n" or not plain(text):
+        return None
+    tokens = text.split()
+    if len(tokens) != 20 * nlines or max(map(len, text.split("\n"))) >= 255:
+        return None
+    names = tokens[2::20]
+    del tokens[2::20]
+    digits = "".join(tokens)
+    if not (digits.isdigit() and digits.isascii()) or any(n.isdigit() for n in names):
+        return None
+    values = list(map(int, tokens))
+    top = max(values)
+    if top > U64:
+        return None
+    make = DiskStat._make
+    out = []
+    for k, name in enumerate(names):
+        row = values[19 * k:19 * k + 19]
+        if top > U32:
+            row[0] &= U32
+            row[1] &= U32
+            for i in _U32_FIELDS:
+                row[i + 2] &= U32
+        row.insert(2, name)
+        out.append(make(row))
+    return out
+
+
+def _scan_diskstats_slow(text: str) -> list[DiskStat]:
     out = []
     fast = plain(text)
     for line in fgets_lines(text, 256):

@@ -68,10 +68,53 @@ def _counts_slow(rest: str, n: int) -> tuple[int, ...]:
 
 def parse_interrupts(text: str, max_cpus: int | None = None,
                      linemax: int | None = None) -> Interrupts:
-    if linemax is not None and any(len(x) >= linemax - 1 for x in text.split("\n")):
-        pieces = fgets_lines(text, linemax)
-    else:
-        pieces = fgets_lines(text)
+    lines = text.split("\n")
+    if (linemax is not None and max(map(len, lines)) >= linemax - 1) or not plain(text):
+        return _parse_slow(text, max_cpus, linemax)
+    # In bulk: the counts of every line that has one per CPU are converted at once.
+    last = len(lines) - 1
+    counted = 0
+    cpus: list[int] | None = None
+    n = 0
+    names: list[str] = []
+    counts: list = []          # per line: a tuple, or the index of its run in ``bulk``
+    bulk: list[str] = []
+    for idx, line in enumerate(lines):
+        if idx == last and not line:
+            break
+        colon = line.find(":")
+        p = colon if colon >= 0 else len(line) + (idx < last)
+        if 0 < p < 16:
+            counted += 1
+        if cpus is None:
+            found = _header_cpus(line, max_cpus)
+            if found:
+                cpus = found
+                n = len(cpus)
+            continue
+        if colon < 0:
+            continue
+        names.append(line[:colon].lstrip(" ")[:NAME_MAX])
+        rest = line[colon + 1:]
+        toks = rest.split(None, n)[:n]
+        if len(toks) == n:
+            counts.append(len(bulk))
+            bulk.extend(toks)
+        else:
+            counts.append(_counts_slow(rest, n))
+    digits = "".join(bulk)
+    if bulk and not (digits.isdigit() and digits.isascii()):
+        return _parse_slow(text, max_cpus, linemax)
+    values = list(map(int, bulk))
+    if values and max(values) > U64:
+        return _parse_slow(text, max_cpus, linemax)
+    out = [IrqLine(name, c if type(c) is tuple else tuple(values[c:c + n]))
+           for name, c in zip(names, counts)]
+    return Interrupts(tuple(cpus or ()), out, counted)
+
+
+def _parse_slow(text: str, max_cpus: int | None, linemax: int | None) -> Interrupts:
+    pieces = fgets_lines(text, linemax)
     counted = 0
     cpus: list[int] | None = None
     lines: list[IrqLine] = []

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from pystat.errors import ParseError
 from pystat.proc import check_complete, to_int
-from pystat.proc.cscan import fgets_lines, scan_ulongs, strtol
+from pystat.proc.cscan import U64, fgets_lines, plain, scan_ulongs, strtol
 
 
 class CpuTimes(NamedTuple):
@@ -110,6 +110,58 @@ def scan_stat(text: str) -> StatScan:
     aggregate line from its 6th character (``"cpu  "``), a CPU line as
     ``%d`` and 10 ``%llu`` after ``cpu``; a CPU line whose number cannot be read
     is skipped."""
+    fast = _scan_stat_fast(text)
+    return fast if fast is not None else _scan_stat_slow(text)
+
+
+def _scan_stat_fast(text: str) -> StatScan | None:
+    """The usual file in bulk: a block of "cpu" lines of 10 numbers first, the
+    aggregate one with two spaces.  None when the text is anything else."""
+    if not text.startswith("cpu  "):
+        return None
+    end = 0
+    while text.startswith("cpu", end):
+        nl = text.find("\n", end)
+        if nl < 0:
+            return None
+        end = nl + 1
+    block = text[:end]
+    rest = text[end - 1:]
+    if "\ncpu" in rest or not plain(block):
+        return None
+    tokens = block.split()
+    nlines = block.count("\n")
+    if len(tokens) != 11 * nlines:
+        return None
+    names = tokens[0::11]
+    del tokens[0::11]
+    digits = "".join(tokens)
+    numbers = "".join(names[1:]).replace("cpu", "")
+    if not (digits.isdigit() and digits.isascii() and numbers.isdigit() and numbers.isascii()
+            and names[0] == "cpu" and all(len(n) < 13 and n[3:] for n in names[1:])):
+        return None
+    values = list(map(int, tokens))
+    if max(values) > U64:
+        return None
+    cpus = [int(n[3:]) for n in names[1:]]
+    if max(cpus, default=0) > 0x7FFFFFFF:
+        return None
+    rows = list(map(CpuTimes._make, zip(*[iter(values)] * 10)))
+    out = list(zip([None] + cpus, rows))
+    intr = None
+    at = rest.find("\nintr ")
+    if at >= 0:
+        first = scan_ulongs(rest[at + 6:at + 64], 1)
+        intr = first[0] if first else None
+    if len(rest) > 8191:  # a longer line reaches sysstat in 8 KiB pieces
+        for line in rest.split("\n"):
+            if len(line) > 8191 and any(line.startswith(("cpu", "intr "), k)
+                                        for k in range(8191, len(line), 8191)):
+                return None
+    return StatScan(out, intr)
+
+
+def _scan_stat_slow(text: str) -> StatScan:
     cpus: list[tuple[int | None, CpuTimes]] = []
     intr = None
     intr_seen = False
