@@ -425,7 +425,9 @@ class SampleReader:
             try:
                 self.cache[path] = self.root.read(path)
             except SourceError:
-                self.cache[path] = None
+                # fopen(3) opens a directory; reading it gives nothing
+                st = self.root.stat(path)
+                self.cache[path] = "" if st is not None and statmod.S_ISDIR(st.st_mode) else None
         return self.cache[path]
 
     def block_stat(self, path: str):
@@ -599,6 +601,7 @@ class Report(list):
         self.skip = skip
         self.cpu = cpu
         self.devices = devices  # [(display name, values)]
+        self.error: PystatError | None = None  # where sysstat stopped, after these rows
 
 
 def reports(host, o: Opts):
@@ -647,6 +650,7 @@ def reports(host, o: Opts):
             cpu_row = cpu_values(cpu[prev], cpu[curr], deltot)
         itv = (uptime[curr] - uptime[prev]) & U64 or 1
         shown = []
+        error = None
         if o.disk:
             for d in dl.devs:
                 if not d.exist:
@@ -673,9 +677,14 @@ def reports(host, o: Opts):
                     if dm_major is None:
                         dm_major = devmap_major(root)
                     if d.major == dm_major:
-                        name = devfs.mapper_name(d.major, d.minor) or d.name
+                        try:
+                            name = devfs.mapper_name(d.major, d.minor) or d.name
+                        except PystatError as e:
+                            error = e  # sysstat fails here, the rows before it printed
+                            break
                 shown.append((name.replace("!", "/"), device_values(ioi, ioj, itv, o)))
         report = Report(now, skip, cpu_row, shown)
+        report.error = error
         if not skip:
             if cpu_row is not None:
                 report.append({"timestamp": now, "section": "cpu", "device": None,
@@ -859,6 +868,8 @@ def report_text(r: Report, o: Opts, p: Painter) -> str:
                 for n, v in r.devices:
                     parts.append(_plain_ext(p, o, n, v, h) if o.extended
                                  else _plain_basic(p, o, n, v))
+            if r.error is not None:
+                return "".join(parts)  # sysstat stopped at the next device
             if 0 < h < hparts[-1]:
                 parts.append("\n")
         if o.json:
@@ -881,17 +892,23 @@ def text(reports_iter, o: Opts, host, out) -> None:
         out.write("\n")
     out.flush()
     prev = None
+    error = None
     try:
         for r in reports_iter:
             if prev is not None:
                 out.write(("," if o.json and not prev.skip else "") + "\n")
             out.write(report_text(r, o, p))
             out.flush()
+            if r.error is not None:
+                error = r.error
+                break
             prev = r
     except PystatError:
         if prev is not None:  # sysstat wrote this after its pause, before failing
             out.write(("," if o.json and not prev.skip else "") + "\n")
         raise
+    if error is not None:
+        raise error
     out.write("\n")
     if o.json:
         out.write(JSON_END)

@@ -378,14 +378,14 @@ class State:
         """read_interrupts_stat(): per-CPU counts, and per-CPU totals into st_irq."""
         o = self.o
         totals = self.irq[slot]
-        for c in range(1, o.cpu_nr + 1):
-            totals[c] = 0
         irq = 0
         try:
             text = root.read(path)
         except SourceError:
             text = None
         if text is not None:
+            for c in range(1, o.cpu_nr + 1):  # only a file that opens resets them
+                totals[c] = 0
             parsed = parse_interrupts(text, o.cpu_nr, INTERRUPTS_LINE + 11 * o.cpu_nr)
             cpus = parsed.cpus
             for line in parsed.lines:
