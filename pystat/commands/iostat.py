@@ -35,8 +35,8 @@ import sys
 import click
 
 from pystat.commands import FORMAT_OPTION, until_series_ends
-from pystat.commands.sysstat import (JSON_END, Painter, UsageError, all_digits, atol, banner,
-                                     cpu_nr, is_iso, parse_dec, tabs, use_locale_time)
+from pystat.commands.sysstat import (JSON_END, Pacer, Painter, UsageError, all_digits, atol,
+                                     banner, cpu_nr, is_iso, parse_dec, tabs, use_locale_time)
 from pystat.errors import PystatError, SourceError
 from pystat.proc.cscan import U32, U64
 from pystat.proc.diskstats import scan_block_stat, scan_diskstats
@@ -620,6 +620,7 @@ def reports(host, o: Opts):
     jiffies = [0, 0]
     skip = o.omit_first and o.interval > 0
     count = o.count
+    pacer = Pacer(host, o.interval)
     dm_major = None
     while True:
         root = host.root
@@ -698,7 +699,8 @@ def reports(host, o: Opts):
         if not count:
             return
         curr ^= 1
-        host.wait(o.interval)
+        if not pacer.wait():
+            return  # ^C: the report ends here, as in sysstat
         skip = False
 
 

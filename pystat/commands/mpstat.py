@@ -32,8 +32,8 @@ import time
 import click
 
 from pystat.commands import FORMAT_OPTION, until_series_ends
-from pystat.commands.sysstat import (JSON_END, Painter, UsageError, all_digits, atol, banner,
-                                     cpu_nr as count_cpus, is_iso, parse_dec, tabs,
+from pystat.commands.sysstat import (JSON_END, Pacer, Painter, UsageError, all_digits, atol,
+                                     banner, cpu_nr as count_cpus, is_iso, parse_dec, tabs,
                                      use_locale_time)
 from pystat.errors import PystatError, SeriesExhausted, SourceError
 from pystat.proc.cscan import U32, U64, scan_ulongs, strtol
@@ -650,12 +650,14 @@ def reports(host, o: Opts, out=None):
         yield r
         return
     st.snapshot_first()
+    pacer = Pacer(host, o.interval)
     try:
-        host.wait(o.interval)
+        if not pacer.wait():
+            return  # interrupted during the first interval: sysstat exits at once
     except SeriesExhausted:
         if o.count >= 0:
             raise
-        return  # interrupted during the first interval: sysstat exits at once
+        return
     curr = 1
     count = o.count
     lines = o.rows
@@ -679,7 +681,8 @@ def reports(host, o: Opts, out=None):
         if not count:
             break
         try:
-            host.wait(o.interval)
+            if not pacer.wait():
+                break  # ^C: the Average follows
         except SeriesExhausted:
             if o.count >= 0:
                 raise

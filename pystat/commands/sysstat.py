@@ -262,3 +262,28 @@ def atol(text: str) -> int:
 def all_digits(text: str) -> bool:
     """strspn(arg, DIGITS) == strlen(arg) (true for the empty string, as in C)."""
     return all("0" <= c <= "9" for c in text)
+
+
+class Pacer:
+    """sysstat's alarm(interval): samples every interval from the start, however
+    long each took (a live host sleeps what is left; a capture steps on).
+
+    ``wait()`` returns False when the user interrupted the pause (sysstat's
+    SIGINT handler: the run ends as if the count were reached).
+    """
+
+    def __init__(self, host, interval: int):
+        self.host = host
+        self.interval = interval
+        self.deadline = time.monotonic()
+
+    def wait(self) -> bool:
+        self.deadline += self.interval
+        seconds = self.interval
+        if self.host.live:
+            seconds = max(0.0, self.deadline - time.monotonic())
+        try:
+            self.host.wait(seconds)
+        except KeyboardInterrupt:
+            return False
+        return True

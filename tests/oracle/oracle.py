@@ -303,11 +303,13 @@ def make_dev(root: str, devdir: str) -> None:
                 os.symlink(os.readlink(src), os.path.join(devdir, "mapper", name))
 
 
-def run(fixture: str, argv: list[str], timeout: float = 120) -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of ``argv`` run on ``fixture``."""
+def run(fixture: str, argv: list[str], timeout: float = 120,
+        env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of ``argv`` run on ``fixture`` (``env``: variables
+    to set, or to change from those of :func:`tool_env`)."""
     samples = series_samples(fixture)
     if not samples:
-        return _run_on(fixture, argv, timeout)
+        return _run_on(fixture, argv, timeout, env)
     with tempfile.TemporaryDirectory(prefix="pystat-oracle-") as scratch:
         root = os.path.join(scratch, "root")
         shutil.copytree(os.path.join(fixture, samples[0]), root, symlinks=True)
@@ -321,7 +323,7 @@ def run(fixture: str, argv: list[str], timeout: float = 120) -> tuple[int, str, 
         reads = _Reads(root)
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=tool_env(fixture))
+                                env=dict(tool_env(fixture), **(env or {})))
         try:
             for k in range(1, len(samples)):
                 read_at = reads.wait(proc)
@@ -345,11 +347,13 @@ def run(fixture: str, argv: list[str], timeout: float = 120) -> tuple[int, str, 
             "utf-8", "surrogateescape")
 
 
-def _run_on(root: str, argv: list[str], timeout: float) -> tuple[int, str, str]:
+def _run_on(root: str, argv: list[str], timeout: float,
+            env: dict[str, str] | None = None) -> tuple[int, str, str]:
     with tempfile.TemporaryDirectory(prefix="pystat-oracle-dev-") as devdir:
         make_dev(root, devdir)
         cmd = (["unshare", "-m", "sh", "-c", _SCRIPT, os.path.abspath(root), devdir]
                + _faketime(root) + argv)
-        p = subprocess.run(cmd, capture_output=True, env=tool_env(root), timeout=timeout)
+        p = subprocess.run(cmd, capture_output=True, env=dict(tool_env(root), **(env or {})),
+                           timeout=timeout)
     return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), p.stderr.decode(
         "utf-8", "surrogateescape")
