@@ -27,6 +27,8 @@ _DIGITS = frozenset("0123456789")
 
 def plain(text: str) -> bool:
     """True if ``str.split()`` splits ``text`` exactly where C's scanf would."""
+    if text.isascii():
+        return not ("\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text)
     return _NOT_C_SPACE.search(text) is None
 
 
@@ -71,6 +73,24 @@ def strtol(s: str, i: int = 0) -> tuple[int | None, int]:
     v = int(s[j:k])
     v = -v if neg else v
     return max(-(1 << 63), min(v, (1 << 63) - 1)), k
+
+
+def digits_only(text: str) -> bool:
+    """Whether ``int()`` of a white-space-free piece of ``text`` is either C's
+    reading of ASCII digits or a ValueError: no sign, no '_', no other script."""
+    return text.isascii() and not ("_" in text or "+" in text or "-" in text)
+
+
+def to_ints(tokens: list[str]) -> list[int] | None:
+    """``int()`` of every token, or None if one is not digits only (the tokens
+    come from text that passed :func:`digits_only`).  The zeros that fill most
+    /proc tables are taken without a conversion."""
+    try:
+        if tokens.count("0") * 4 >= len(tokens):
+            return [0 if t == "0" else int(t) for t in tokens]
+        return list(map(int, tokens))
+    except ValueError:
+        return None
 
 
 def scan_ulongs(s: str, count: int) -> list[int]:

@@ -14,11 +14,12 @@ sysstat's iostat does, C ``scanf`` semantics included, and never fail.
 
 from __future__ import annotations
 
+from itertools import chain, repeat
 from typing import NamedTuple
 
 from pystat.errors import ParseError
 from pystat.proc import check_complete
-from pystat.proc.cscan import U32, U64, fgets_lines, plain, scan_ulongs, strtoul
+from pystat.proc.cscan import digits_only, to_ints, U32, U64, fgets_lines, plain, scan_ulongs, strtoul
 
 
 class DiskStat(NamedTuple):
@@ -138,36 +139,43 @@ def scan_diskstats(text: str) -> list[DiskStat]:
     return fast if fast is not None else _scan_diskstats_slow(text)
 
 
+#: zero counters that pad a line of 11 (kernels before 4.18) or 15 (before 5.5)
+_PAD = {14: ["0"] * 6, 18: ["0"] * 2, 20: []}
+
+
 def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
-    """The usual file in bulk: every line ``major minor name`` and 17 counters.
-    None when the text is anything else."""
-    nlines = text.count("\n")
-    if not nlines or text[-1] != "\n" or not plain(text):
+    """The usual file in bulk: every line ``major minor name`` and 11, 15 or 17
+    counters.  None when the text is anything else."""
+    if not text or text[-1] != "\n" or not plain(text):
         return None
-    tokens = text.split()
-    if len(tokens) != 20 * nlines or max(map(len, text.split("\n"))) >= 255:
+    lines = text.split("\n")
+    lines.pop()
+    if max(map(len, lines)) >= 255:
         return None
+    rows = list(map(str.split, lines))
+    lengths = set(map(len, rows))
+    if lengths != {20}:
+        if not lengths <= _PAD.keys():
+            return None
+        for row in rows:
+            row += _PAD[len(row)]
+    tokens = list(chain.from_iterable(rows))
     names = tokens[2::20]
     del tokens[2::20]
-    digits = "".join(tokens)
-    if not (digits.isdigit() and digits.isascii()) or any(n.isdigit() for n in names):
+    if not digits_only("".join(tokens)) or any(n.isdigit() for n in names):
         return None
-    values = list(map(int, tokens))
+    values = to_ints(tokens)
+    if values is None:
+        return None
     top = max(values)
     if top > U64:
         return None
-    make = DiskStat._make
-    out = []
-    for k, name in enumerate(names):
-        row = values[19 * k:19 * k + 19]
-        if top > U32:
-            row[0] &= U32
-            row[1] &= U32
-            for i in _U32_FIELDS:
-                row[i + 2] &= U32
-        row.insert(2, name)
-        out.append(make(row))
-    return out
+    columns = [values[i::19] for i in range(19)]
+    if top > U32:
+        for i in (0, 1) + tuple(f + 2 for f in _U32_FIELDS):
+            columns[i] = [v & U32 for v in columns[i]]
+    columns.insert(2, names)
+    return list(map(tuple.__new__, repeat(DiskStat), zip(*columns)))
 
 
 def _scan_diskstats_slow(text: str) -> list[DiskStat]:

@@ -26,9 +26,10 @@ CPU columns (and so no counts).
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
-from pystat.proc.cscan import U64, fgets_lines, plain, strtol, strtoul
+from pystat.proc.cscan import digits_only, to_ints, U64, fgets_lines, plain, strtol, strtoul
 
 #: mpstat's MAX_IRQ_LEN - 1
 NAME_MAX = 15
@@ -45,7 +46,14 @@ class Interrupts(NamedTuple):
     counted: int             # mpstat's get_irqcpu_nr()
 
 
+_CPU_NUMBER = re.compile(r"CPU([0-9]+)")
+
+
 def _header_cpus(line: str, max_cpus: int | None) -> list[int]:
+    found = _CPU_NUMBER.findall(line)
+    if len(found) == line.count("CPU") and all(len(x) < 19 for x in found):
+        cpus = list(map(int, found))  # every "CPU" right before its number: the usual
+        return cpus if max_cpus is None else cpus[:max_cpus]
     cpus: list[int] = []
     i = line.find("CPU")
     while i >= 0 and (max_cpus is None or len(cpus) < max_cpus):
@@ -72,45 +80,55 @@ def parse_interrupts(text: str, max_cpus: int | None = None,
     if (linemax is not None and max(map(len, lines)) >= linemax - 1) or not plain(text):
         return _parse_slow(text, max_cpus, linemax)
     # In bulk: the counts of every line that has one per CPU are converted at once.
-    last = len(lines) - 1
+    tail = lines.pop()         # what follows the last newline (a line without one)
     counted = 0
-    cpus: list[int] | None = None
-    n = 0
+    cpus: list[int] = []
+    for start, line in enumerate(lines):  # up to the header
+        colon = line.find(":")
+        if 0 < (colon if colon >= 0 else len(line) + 1) < 16:
+            counted += 1
+        cpus = _header_cpus(line, max_cpus)
+        if cpus:
+            break
+    else:
+        if tail:
+            colon = tail.find(":")
+            if 0 < (colon if colon >= 0 else len(tail)) < 16:
+                counted += 1
+            cpus = _header_cpus(tail, max_cpus)
+        return Interrupts(tuple(cpus), [], counted)
+    n = len(cpus)
     names: list[str] = []
     counts: list = []          # per line: a tuple, or the index of its run in ``bulk``
     bulk: list[str] = []
-    for idx, line in enumerate(lines):
-        if idx == last and not line:
-            break
+    body = lines[start + 1:]
+    if tail:
+        body.append(tail)
+    for line in body:
         colon = line.find(":")
-        p = colon if colon >= 0 else len(line) + (idx < last)
-        if 0 < p < 16:
-            counted += 1
-        if cpus is None:
-            found = _header_cpus(line, max_cpus)
-            if found:
-                cpus = found
-                n = len(cpus)
-            continue
         if colon < 0:
+            if len(line) < 15:  # with its newline, shorter than 16
+                counted += 1
             continue
+        if 0 < colon < 16:
+            counted += 1
         names.append(line[:colon].lstrip(" ")[:NAME_MAX])
-        rest = line[colon + 1:]
-        toks = rest.split(None, n)[:n]
+        toks = line[colon + 1:].split(None, n)
+        if len(toks) > n:
+            toks.pop()
         if len(toks) == n:
             counts.append(len(bulk))
-            bulk.extend(toks)
+            bulk += toks
         else:
-            counts.append(_counts_slow(rest, n))
-    digits = "".join(bulk)
-    if bulk and not (digits.isdigit() and digits.isascii()):
-        return _parse_slow(text, max_cpus, linemax)
-    values = list(map(int, bulk))
-    if values and max(values) > U64:
+            counts.append(_counts_slow(line[colon + 1:], n))
+    if tail and ":" not in tail and len(tail) == 15:
+        counted += 1  # the last line has no newline: 15 characters are still < 16
+    values = to_ints(bulk) if digits_only("".join(bulk)) else None
+    if values is None or (values and max(values) > U64):
         return _parse_slow(text, max_cpus, linemax)
     out = [IrqLine(name, c if type(c) is tuple else tuple(values[c:c + n]))
            for name, c in zip(names, counts)]
-    return Interrupts(tuple(cpus or ()), out, counted)
+    return Interrupts(tuple(cpus), out, counted)
 
 
 def _parse_slow(text: str, max_cpus: int | None, linemax: int | None) -> Interrupts:

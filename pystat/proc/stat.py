@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from itertools import repeat
 from typing import NamedTuple
 
 from pystat.errors import ParseError
 from pystat.proc import check_complete, to_int
-from pystat.proc.cscan import U64, fgets_lines, plain, scan_ulongs, strtol
+from pystat.proc.cscan import digits_only, to_ints, U64, fgets_lines, plain, scan_ulongs, strtol
 
 
 class CpuTimes(NamedTuple):
@@ -114,17 +116,17 @@ def scan_stat(text: str) -> StatScan:
     return fast if fast is not None else _scan_stat_slow(text)
 
 
+_CPU_BLOCK = re.compile(r"(?:cpu[^\n]*\n)*")
+
+
 def _scan_stat_fast(text: str) -> StatScan | None:
     """The usual file in bulk: a block of "cpu" lines of 10 numbers first, the
     aggregate one with two spaces.  None when the text is anything else."""
     if not text.startswith("cpu  "):
         return None
-    end = 0
-    while text.startswith("cpu", end):
-        nl = text.find("\n", end)
-        if nl < 0:
-            return None
-        end = nl + 1
+    end = _CPU_BLOCK.match(text).end()
+    if not end:
+        return None
     block = text[:end]
     rest = text[end - 1:]
     if "\ncpu" in rest or not plain(block):
@@ -135,18 +137,16 @@ def _scan_stat_fast(text: str) -> StatScan | None:
         return None
     names = tokens[0::11]
     del tokens[0::11]
-    digits = "".join(tokens)
-    numbers = "".join(names[1:]).replace("cpu", "")
-    if not (digits.isdigit() and digits.isascii() and numbers.isdigit() and numbers.isascii()
-            and names[0] == "cpu" and all(len(n) < 13 and n[3:] for n in names[1:])):
+    numbers = " ".join(names[1:]).replace("cpu", "")
+    if not (digits_only(block) and names[0] == "cpu" and numbers.replace(" ", "").isdigit()):
         return None
-    values = list(map(int, tokens))
-    if max(values) > U64:
+    cpus = list(map(int, numbers.split()))
+    if len(cpus) != nlines - 1 or max(cpus, default=0) > 0x7FFFFFFF:
+        return None  # "cpu cpu1", a CPU number beyond a C int...
+    values = to_ints(tokens)
+    if values is None or max(values) > U64:
         return None
-    cpus = [int(n[3:]) for n in names[1:]]
-    if max(cpus, default=0) > 0x7FFFFFFF:
-        return None
-    rows = list(map(CpuTimes._make, zip(*[iter(values)] * 10)))
+    rows = map(tuple.__new__, repeat(CpuTimes), zip(*[iter(values)] * 10))
     out = list(zip([None] + cpus, rows))
     intr = None
     at = rest.find("\nintr ")
