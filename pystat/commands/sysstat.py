@@ -48,11 +48,11 @@ def is_iso() -> bool:
 
 def use_locale_time() -> None:
     """sysstat calls setlocale(LC_TIME, ""): %x and %X follow the user's locale."""
-    import locale
+    import _locale  # the C module: the locale package costs more to import than iostat runs
 
     try:
-        locale.setlocale(locale.LC_TIME, "")
-    except locale.Error:
+        _locale.setlocale(_locale.LC_TIME, "")
+    except _locale.Error:
         pass
 
 
