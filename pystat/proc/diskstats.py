@@ -139,6 +139,9 @@ def scan_diskstats(text: str) -> list[DiskStat]:
     return fast if fast is not None else _scan_diskstats_slow(text)
 
 
+#: the columns of a row (major, minor, counters) that are C ``unsigned int``
+_U32_COLUMNS = (0, 1) + tuple(f + 2 for f in _U32_FIELDS)
+
 #: zero counters that pad a line of 11 (kernels before 4.18) or 15 (before 5.5)
 _PAD = {14: ["0"] * 6, 18: ["0"] * 2, 20: []}
 
@@ -172,8 +175,9 @@ def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
         return None
     columns = [values[i::19] for i in range(19)]
     if top > U32:
-        for i in (0, 1) + tuple(f + 2 for f in _U32_FIELDS):
-            columns[i] = [v & U32 for v in columns[i]]
+        for i in _U32_COLUMNS:
+            if max(columns[i]) > U32:
+                columns[i] = [v & U32 for v in columns[i]]
     columns.insert(2, names)
     return list(map(tuple.__new__, repeat(DiskStat), zip(*columns)))
 
