@@ -14,7 +14,8 @@ files (``psutil.PROCFS_PATH`` set to the fixture's /proc):
   no per-CPU interrupt call).
 
 Ratios are in benchmarks/README.md (``python benchmarks/test_bench_sysstat.py``
-prints them).
+prints them; ``python -m benchmarks.ratios`` on ``--benchmark-json`` output
+gives the same comparisons by median).
 """
 
 from __future__ import annotations
@@ -74,11 +75,15 @@ def psutil_call(name: str):
     return lambda: psutil.cpu_times(percpu=True)
 
 
+# Groups for benchmarks/ratios.py: "sysstat <file> <fixture>", psutil the reference.
+
 @pytest.mark.parametrize("where", list(ROOTS))
 @pytest.mark.parametrize("name", list(PARSERS))
 def test_parse(benchmark, name, where):
     parser, rel = PARSERS[name]
     text = _read(os.path.join(ROOTS[where], "proc", rel))
+    benchmark.group = f"sysstat {name} {where}"
+    benchmark.name = f"pystat parse {name}"
     benchmark(parser, text)
 
 
@@ -87,12 +92,17 @@ def test_parse(benchmark, name, where):
 def test_read_and_parse(benchmark, name, where):
     parser, rel = PARSERS[name]
     path = os.path.join(ROOTS[where], "proc", rel)
+    benchmark.group = f"sysstat {name} {where}"
+    benchmark.name = f"pystat read+parse {name}"
     benchmark(lambda: parser(_read(path)))
 
 
 @pytest.mark.parametrize("where", list(ROOTS))
-@pytest.mark.parametrize("name", ["diskstats", "stat"])
+@pytest.mark.parametrize("name", list(PARSERS))
 def test_psutil(benchmark, name, where):
+    benchmark.group = f"sysstat {name} {where}"
+    benchmark.name = ("psutil disk_io_counters(perdisk=True)" if name == "diskstats"
+                      else "psutil cpu_times(percpu=True)")
     with procfs(ROOTS[where]):
         benchmark(psutil_call(name))
 
@@ -112,6 +122,7 @@ COMMANDS = [["iostat"], ["iostat", "-x"], ["iostat", "-x", "-p", "ALL"], ["mpsta
 @pytest.mark.parametrize("where", list(ROOTS))
 @pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)
 def test_command(benchmark, argv, where):
+    benchmark.group = f"sysstat commands {where}"
     benchmark(_pystat, ["--root", ROOTS[where], *argv])
 
 
