@@ -50,14 +50,18 @@ OVERLAYS = ("sys/block", "sys/dev/block", "sys/devices/system/cpu", "sys/class/n
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TZ": "UTC", "LC_ALL": "C",
        "S_COLORS": "never"}
 
+#: ``sh -c _SCRIPT ROOT CMD...``; /dev is replaced when PYSTAT_ORACLE_DEV names
+#: the directory of nodes (the variable does not reach CMD)
 _SCRIPT = """
-r=$0 d=$1
-shift
+r=$0
 for p in %s; do
   if [ -d "$r/$p" ]; then mount --bind "$r/$p" "/$p" || exit 90; fi
 done
-mount --bind "$d" /dev || exit 92
-mount -t tmpfs tmpfs /dev/shm || exit 93
+if [ -n "$PYSTAT_ORACLE_DEV" ]; then
+  mount --bind "$PYSTAT_ORACLE_DEV" /dev || exit 92
+  mount -t tmpfs tmpfs /dev/shm || exit 93
+fi
+unset PYSTAT_ORACLE_DEV
 mount --bind "$r/proc" /proc || exit 91
 exec "$@"
 """ % " ".join(OVERLAYS)
@@ -316,14 +320,15 @@ def run(fixture: str, argv: list[str], timeout: float = 120,
         devdir = os.path.join(scratch, "dev")
         os.mkdir(devdir)
         make_dev(root, devdir)
-        cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, root, devdir] + _faketime(fixture) + argv
+        cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, root] + _faketime(fixture) + argv
         # Everything a rewrite needs is read now: rewriting must be quick (runs
         # go in parallel threads) and must not read the scratch /proc.
         loaded = [_Sample(os.path.join(fixture, s)) for s in samples]
         reads = _Reads(root)
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=dict(tool_env(fixture), **(env or {})))
+                                env=dict(tool_env(fixture), **(env or {}),
+                                         PYSTAT_ORACLE_DEV=devdir))
         try:
             for k in range(1, len(samples)):
                 read_at = reads.wait(proc)
@@ -351,9 +356,8 @@ def _run_on(root: str, argv: list[str], timeout: float,
             env: dict[str, str] | None = None) -> tuple[int, str, str]:
     with tempfile.TemporaryDirectory(prefix="pystat-oracle-dev-") as devdir:
         make_dev(root, devdir)
-        cmd = (["unshare", "-m", "sh", "-c", _SCRIPT, os.path.abspath(root), devdir]
-               + _faketime(root) + argv)
-        p = subprocess.run(cmd, capture_output=True, env=dict(tool_env(root), **(env or {})),
-                           timeout=timeout)
+        cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, os.path.abspath(root)] + _faketime(root) + argv
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout,
+                           env=dict(tool_env(root), **(env or {}), PYSTAT_ORACLE_DEV=devdir))
     return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), p.stderr.decode(
         "utf-8", "surrogateescape")
