@@ -23,8 +23,9 @@ would have seen it live: sample 000000 is copied to a scratch root that is
 bind-mounted, and at t = k + 0.5 s every file is rewritten *in place* (same
 inode; vmstat keeps its files open and re-reads them) with sample k's
 contents, between the tool's samples at t = k and t = k + 1 (t = 0 being
-the tool's first read of a /proc file, seen with inotify, so that a slow
-start on a loaded machine does not shift the schedule).  Files and
+the tool's first read, seen with inotify, so that a slow start on a loaded
+machine does not shift the schedule; and not before the tool has stopped
+reading for 0.2 s, so that no sample is read half old, half new).  Files and
 directories that sample k adds are created, those it drops are removed
 (devices that appear or vanish), and the /dev nodes are remade from it.
 
@@ -164,8 +165,8 @@ def _files(root: str) -> list[str]:
 
 
 class _Reads:
-    """Notice the tool reading the scratch root's /proc (inotify IN_ACCESS on
-    its directories; our own rewrites only write).  ``wait()`` returns the
+    """Notice the tool reading the scratch root (inotify IN_ACCESS on its
+    directories; our own rewrites only write).  ``wait()`` returns the
     wall-clock time of the next read, or None without inotify."""
 
     IN_ACCESS, IN_NONBLOCK, IN_CLOEXEC = 0x1, 0o4000, 0o2000000
@@ -181,7 +182,7 @@ class _Reads:
             return
         if fd < 0:
             return
-        for dirpath, _dirs, _files in os.walk(os.path.join(root, "proc")):
+        for dirpath, _dirs, _files in os.walk(root):
             if libc.inotify_add_watch(fd, os.fsencode(dirpath), self.IN_ACCESS) < 0:
                 os.close(fd)
                 return
@@ -209,6 +210,19 @@ class _Reads:
                 self.drain()
                 return when
         return None
+
+    def settle(self, quiet: float, until: float) -> None:
+        """Wait until the tool has read nothing for ``quiet`` seconds (its sample
+        is complete), or until the wall-clock time ``until``."""
+        if self.fd < 0:
+            return
+        import select
+
+        while time.time() < until:
+            ready, _, _ = select.select([self.fd], [], [], max(0.0, min(quiet, until - time.time())))
+            if not ready:
+                return
+            self.drain()
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -333,6 +347,7 @@ def run(fixture: str, argv: list[str], timeout: float = 120,
             for k in range(1, len(samples)):
                 read_at = reads.wait(proc)
                 if read_at is not None:  # half an interval after the tool's sample k - 1
+                    reads.settle(0.2, read_at + 0.9)  # ... and never while it reads
                     pause = read_at + 0.5 - time.time()
                 else:  # no inotify: half an interval after the nominal time
                     pause = t0 + k - 0.5 - time.monotonic()
@@ -345,6 +360,7 @@ def run(fixture: str, argv: list[str], timeout: float = 120,
                 if loaded[k].devices != loaded[k - 1].devices or (
                         loaded[k].dirs ^ loaded[k - 1].dirs):
                     make_dev(root, devdir)
+                reads.drain()  # our own reads (listing removed directories, sys/block/*/dev)
         finally:
             reads.close()
         out, err = proc.communicate(timeout=timeout)
