@@ -36,7 +36,7 @@ from pystat.commands.sysstat import (JSON_END, Pacer, Painter, UsageError, all_d
                                      banner, cpu_nr as count_cpus, is_iso, parse_dec, tabs,
                                      use_locale_time)
 from pystat.errors import PystatError, SeriesExhausted, SourceError
-from pystat.proc.cscan import U32, U64, scan_ulongs, strtol
+from pystat.proc.cscan import U32, U64, strtol
 from pystat.proc.interrupts import parse_interrupts
 from pystat.proc.stat import scan_stat
 from pystat.proc.uptime import parse_uptime
@@ -584,7 +584,6 @@ def _irq_section(tables, ic_nr, st, prev, curr, itv, offline, o: Opts, dis: bool
     widths = [max(len(cur_t.names[j]) + 2, 10) for j in range(ic_nr)]
     rows = []
     for cpu in range(1, o.cpu_nr + 1):
-        scc = st.cpu[curr][cpu]
         if cpu not in o.cpu_bitmap and o.option_p:
             continue
         if cpu in offline:
