@@ -343,6 +343,9 @@ def run(fixture: str, argv: list[str], timeout: float = 120,
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=dict(tool_env(fixture), **(env or {}),
                                          PYSTAT_ORACLE_DEV=devdir))
+        # Read its output as it comes: a tool blocked on a full pipe would miss
+        # its schedule (and sysstat's alarm would interrupt the write).
+        drains = [_Drain(proc.stdout), _Drain(proc.stderr)]
         try:
             for k in range(1, len(samples)):
                 read_at = reads.wait(proc)
@@ -363,9 +366,30 @@ def run(fixture: str, argv: list[str], timeout: float = 120,
                 reads.drain()  # our own reads (listing removed directories, sys/block/*/dev)
         finally:
             reads.close()
-        out, err = proc.communicate(timeout=timeout)
+        proc.wait(timeout=timeout)
+        out, err = (d.result() for d in drains)
         return proc.returncode, out.decode("utf-8", "surrogateescape"), err.decode(
             "utf-8", "surrogateescape")
+
+
+class _Drain:
+    """Reads a pipe to its end in a thread."""
+
+    def __init__(self, pipe):
+        import threading
+
+        self.pipe = pipe
+        self.data = b""
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        with self.pipe:
+            self.data = self.pipe.read()
+
+    def result(self) -> bytes:
+        self.thread.join()
+        return self.data
 
 
 def _run_on(root: str, argv: list[str], timeout: float,
