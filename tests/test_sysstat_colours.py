@@ -15,7 +15,7 @@ from tests.oracle import oracle
 from tests.oracle.cases import FIXTURES
 
 IDLE = os.path.join(FIXTURES, "idle")
-SYNTHETIC = os.path.join(FIXTURES, "synthetic")
+SYNTHETIC = os.path.join(FIXTURES, "synthetic", "000000")  # one sample: no replay timing
 
 ARGVS = [["iostat"], ["iostat", "-x"], ["iostat", "-h"], ["iostat", "-x", "-s", "-h", "-p", "ALL"],
          ["iostat", "-c", "--dec=0"], ["iostat", "-d", "--human", "--dec=1"], ["mpstat", "-P", "ALL"],
@@ -25,7 +25,7 @@ SGR = ["", "H=31;1:I=33:M=35;1:N=36:Z=37", "I=4:bogus:Z=;1:X=9"]
 
 @pytest.mark.parametrize("sgr", SGR, ids=["default", "custom", "malformed"])
 @pytest.mark.parametrize("argv", ARGVS, ids=" ".join)
-@pytest.mark.parametrize("fixture", [IDLE, SYNTHETIC], ids=os.path.basename)
+@pytest.mark.parametrize("fixture", [IDLE, SYNTHETIC], ids=["idle", "synthetic"])
 def test_colours_are_sysstat_colours(fixture, argv, sgr, monkeypatch):
     if not oracle.available(argv[0]):
         pytest.skip("needs the real tool on a fixture")
