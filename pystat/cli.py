@@ -19,6 +19,8 @@ from pystat.errors import PystatError
 #: command name -> module holding a click command called ``command``
 COMMANDS = {
     "vmstat": "pystat.commands.vmstat",
+    "iostat": "pystat.commands.iostat",
+    "mpstat": "pystat.commands.mpstat",
     "snapshot": "pystat.commands.snapshot",
     "sources": "pystat.commands.sources",
     "record": "pystat.commands.record",
