@@ -94,9 +94,22 @@ def test_history_vmstat_synthetic_64_cpus(tmp_path):
     ok(["--root", SYNTHETIC, "record", "--db", str(db)])
     live = ok(["--root", SYNTHETIC, "vmstat", "-w", "1", "3"]).splitlines()
     assert ok(["history", "vmstat", "--db", str(db), "-w"]).splitlines() == live[:2] + live[3:]
-    # the per-CPU lines were recorded too
-    out = ok(["history", "series", "--db", str(db), "cpu_ticks", "cpu=63", "mode=user"])
-    assert len(out.splitlines()) == 2
+    # the per-CPU lines were recorded too, from when each CPU is there: CPU 5 goes
+    # offline in the middle sample (no interval has it at both ends), 63 is never online
+    def series(*args):
+        rows = json.loads(ok(["history", "series", "--db", str(db), *args, "--format", "json"]))
+        return [r["value"] for r in rows]
+
+    assert len(series("cpu_ticks", "cpu=62", "mode=user")) == 2
+    assert series("cpu_ticks", "cpu=5", "mode=user") == []
+    assert "cpu: 0, 1, 10," in fail(["history", "series", "--db", str(db), "cpu_ticks", "cpu=63"])
+    # md0's counters are reset in the last sample: counted from 0, not negative
+    t = [json.load(open(os.path.join(SYNTHETIC, "%06d" % k, "pystat-snapshot.json")))["time"]
+         for k in range(3)]
+    assert series("disk_reads", "device=md0") == [(61586058 - 61584064) / (t[1] - t[0]),
+                                                   61586 / (t[2] - t[1])]
+    # sdb is unplugged in the middle sample, sdc appears in the last: no interval yet
+    assert series("disk_reads", "device=sdb") == series("disk_reads", "device=sdc") == []
 
 
 def test_restart_continues_the_history(tmp_path):

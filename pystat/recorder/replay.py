@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import operator
+import os
 
 from pystat.errors import ParseError, SeriesExhausted, SourceError
 from pystat.reader import Host, Root
@@ -228,10 +229,7 @@ class ReplayRoot(Root):
     def _render(self, path: str):
         if path in self._texts:
             return self._texts[path]
-        src = _sources.renderer(path)
-        text = None
-        if src is not None:
-            text = src.render(path, lambda g: self.frames.values(self.k, g))
+        text = _sources.render(path, lambda g: self.frames.values(self.k, g))
         self._texts[path] = text
         return text
 
@@ -266,6 +264,18 @@ class ReplayRoot(Root):
     def readlink(self, path: str) -> str:
         self.opened[path] = None
         raise SourceError(f"cannot resolve {path}: not recorded")
+
+    def stat(self, path: str):
+        """What ``os.stat()`` says of a rendered file (a regular file) or directory."""
+        import stat as st
+
+        path = path.rstrip("/") or "/"
+        if isinstance(self._render(path + "/"), list):
+            return os.stat_result((st.S_IFDIR | 0o555, 0, 0, 2, 0, 0, 0, 0, 0, 0))
+        text = self._render(path)
+        if isinstance(text, str):
+            return os.stat_result((st.S_IFREG | 0o444, 0, 0, 1, 0, 0, len(text), 0, 0, 0))
+        return None
 
 
 class ReplayHost(Host):

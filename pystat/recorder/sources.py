@@ -15,12 +15,14 @@ Adding a source is a class with ``name``, ``groups``, ``paths``,
 
 from __future__ import annotations
 
+import itertools
 import operator
 from typing import Callable
 
 from pystat.errors import ParseError, SourceError
 from pystat.proc import check_complete
 from pystat.proc.diskstats import parse_diskstats
+from pystat.proc.interrupts import parse_interrupts
 from pystat.proc.meminfo import Meminfo, parse_meminfo
 from pystat.proc.stat import CpuTimes, Stat, parse_stat
 from pystat.proc.vmstat import VmCounters, parse_vmstat
@@ -48,6 +50,11 @@ class Source:
     groups: tuple[str, ...] = ()
     #: the files it reads (and can render back); directories end with "/"
     paths: tuple[str, ...] = ()
+    #: and everything under these directories
+    prefixes: tuple[str, ...] = ()
+
+    def owns(self, path: str) -> bool:
+        return path in self.paths or path.startswith(self.prefixes or ("\0",))
 
     def collect(self, root, out: Collected) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -100,10 +107,14 @@ def collect_all(root, sources=None, errors: dict | None = None) -> Collected:
     return out
 
 
-def renderer(path: str) -> Source | None:
+def render(path: str, values: Callable[[str], GroupValues | None]):
+    """The text of ``path`` (or, for ``dir/``, its entries) rendered from one sample's
+    values; None where no source recorded it."""
     for src in SOURCES.values():
-        if path in src.paths:
-            return src
+        if src.owns(path):
+            out = src.render(path, values)
+            if out is not None:
+                return out
     return None
 
 
@@ -327,7 +338,10 @@ class DiskstatsSource(Source):
 
     name = "diskstats"
     groups = ("disk",)
-    paths = ("/proc/diskstats", "/sys/block/")
+    paths = ("/proc/diskstats",)
+    # /sys/block/DISK[/PART]/{stat,dev} and /sys/dev/block/MAJ:MIN/{stat,dev}: the
+    # kernel's same counters (iostat reads them there), rendered from the lines
+    prefixes = ("/sys/block/", "/sys/dev/block/")
 
     def __init__(self):
         self._devices: dict[tuple, tuple[Series, list[Series]]] = {}
@@ -392,29 +406,199 @@ class DiskstatsSource(Source):
                 values.extend(nums)
         out.add("disk", names, values)
 
-    def render(self, path, values):
-        disk = values("disk")
-        if disk is None:
-            return None
-        devices: dict[str, list] = {}   # name -> [info labels, {field: value}]
+    def _devices_of(self, disk: GroupValues) -> dict:
+        """{device: [info labels, {counter: value}]} of one sample (the last one cached)."""
+        cached = getattr(self, "_index", None)
+        if cached is not None and cached[0] is disk:
+            return cached[1]
+        devices: dict[str, list] = {}
         for s, x in zip(*disk):
-            dev = s.labels[0][1]
-            entry = devices.setdefault(dev, [None, {}])
+            entry = devices.setdefault(s.labels[0][1], [None, {}])
             if s.name == "disk_info":
                 entry[0] = dict(s.labels)
             else:
                 entry[1][s.name[5:]] = x
-        if path == "/sys/block/":
-            return [dev for dev, (info, _) in devices.items() if info and info["whole"] == "1"]
-        lines = []
-        for dev, (info, fields) in devices.items():
-            if info is None:
-                continue
-            if "reads_merged" not in fields:     # old 4-counter partition line
-                nums = [fields.get(f, 0)
-                        for f in ("reads", "read_sectors", "writes", "write_sectors")]
-            else:
-                nums = [fields[f] for f, _, _ in DISK_FIELDS if f in fields]
-            lines.append("%4s %7s %s %s\n" % (info["major"], info["minor"], dev,
-                                               " ".join(map(str, nums))))
-        return "".join(lines)
+        devices = {d: e for d, e in devices.items() if e[0] is not None}
+        self._index = (disk, devices)
+        return devices
+
+    @staticmethod
+    def _counters(fields: dict) -> list[int]:
+        if "reads_merged" not in fields:        # an old 4-counter partition line
+            return [fields.get(f, 0) for f in ("reads", "read_sectors", "writes",
+                                                "write_sectors")]
+        return [fields[f] for f, _, _ in DISK_FIELDS if f in fields]
+
+    def render(self, path, values):
+        disk = values("disk")
+        if disk is None:
+            return None
+        devices = self._devices_of(disk)
+        if path == "/proc/diskstats":
+            return "".join("%4s %7s %s %s\n" % (i["major"], i["minor"], dev,
+                                                 " ".join(map(str, self._counters(f))))
+                           for dev, (i, f) in devices.items())
+        sysname = {dev.replace("/", "!"): dev for dev in devices}
+        parts = path.split("/")[1:]             # ['sys', 'block' | 'dev', ...]
+        if parts[1] == "dev":                   # /sys/dev/block/MAJ:MIN[/file]
+            by_number = {f"{i['major']}:{i['minor']}": d for d, (i, _) in devices.items()}
+            if path == "/sys/dev/block/":
+                return list(by_number)
+            if len(parts) < 4 or parts[3] not in by_number:
+                return None
+            dev, rest = by_number[parts[3]], parts[4:]
+        else:                                   # /sys/block/DISK[/PART][/file]
+            if path == "/sys/block/":
+                return [n for n, d in sysname.items() if devices[d][0]["whole"] == "1"]
+            rest = parts[2:]
+            dev = sysname.get(rest.pop(0))
+            if dev is None or devices[dev][0]["whole"] != "1":
+                return None
+            if rest and rest[0] in sysname and devices[sysname[rest[0]]][0]["parent"] == dev:
+                dev = sysname[rest.pop(0)]
+        info, fields = devices[dev]
+        if rest in ([], [""]):
+            if not path.endswith("/"):
+                return None
+            subs = [n for n, d in sysname.items() if devices[d][0]["parent"] == dev]
+            return ["dev", "stat"] + (subs if parts[1] == "block" else [])
+        if rest == ["stat"]:
+            return " ".join("%8d" % x for x in self._counters(fields)) + "\n"
+        if rest == ["dev"]:
+            return f"{info['major']}:{info['minor']}\n"
+        return None
+
+
+# --------------------------------------------------------------------------
+# /sys/devices/system/cpu: which CPUs there are, their NUMA node and topology
+
+CPU_DIR = "/sys/devices/system/cpu"
+
+
+@register
+class CpusSource(Source):
+    """``cpu_info{cpu,node,siblings,package}`` = 1 for each cpuN directory: its
+    nodeN entry and its topology/{thread_siblings_list,physical_package_id}
+    ("" where missing), read again only when the CPUs or their online state
+    change."""
+
+    name = "cpus"
+    groups = ("cpus",)
+    prefixes = (CPU_DIR + "/",)
+
+    def __init__(self):
+        self._key = None
+        self._names: list[Series] = []
+
+    def collect(self, root, out: Collected) -> None:
+        entries = root.listdir(CPU_DIR)
+        cpus = [e for e in entries if e[:3] == "cpu" and e[3:].isdigit()]
+        try:
+            online = root.read(CPU_DIR + "/online")
+        except SourceError:
+            online = None
+        key = (tuple(cpus), online)
+        if key != self._key:
+            names = []
+            for cpu in cpus:
+                base = f"{CPU_DIR}/{cpu}"
+                try:
+                    node = next((e[4:] for e in root.listdir(base)
+                                 if e[:4] == "node" and e[4:].isdigit()), "")
+                except SourceError:
+                    continue                    # not a directory
+                topo = []
+                for f in ("thread_siblings_list", "physical_package_id"):
+                    try:
+                        topo.append(root.read(f"{base}/topology/{f}").strip())
+                    except SourceError:
+                        topo.append("")
+                names.append(series("cpus", "cpu_info", GAUGE, "", cpu=cpu[3:], node=node,
+                                     siblings=topo[0], package=topo[1]))
+            self._key, self._names = key, names
+        out.add("cpus", self._names, [1] * len(self._names))
+
+    def render(self, path, values):
+        cpus = values("cpus")
+        if cpus is None:
+            return None
+        info = {dict(s.labels)["cpu"]: dict(s.labels) for s in cpus[0]}
+        rest = path[len(CPU_DIR) + 1:].split("/")
+        if path == CPU_DIR + "/":
+            return ["cpu" + c for c in info]
+        cpu = rest[0][3:] if rest[0][:3] == "cpu" else None
+        if cpu not in info:
+            return None
+        i = info[cpu]
+        if rest[1:] == [""]:
+            return ([f"node{i['node']}"] if i["node"] else []) + (
+                ["topology"] if i["siblings"] or i["package"] else [])
+        if rest[1:] == ["topology", ""]:
+            return [f for f, k in (("thread_siblings_list", "siblings"),
+                                   ("physical_package_id", "package")) if i[k]]
+        if rest[1:2] == ["topology"] and len(rest) == 3:
+            k = {"thread_siblings_list": "siblings", "physical_package_id": "package"}.get(rest[2])
+            return i[k] + "\n" if k and i[k] else None
+        return None
+
+
+# --------------------------------------------------------------------------
+# /proc/interrupts and /proc/softirqs: per interrupt and CPU
+
+class _PerCpuCounts(Source):
+    label = ""
+
+    def __init__(self):
+        self._series: dict[tuple[str, int], Series] = {}
+        self._layout: tuple = (None, [])     # (header CPUs, interrupt names) -> series
+
+    def collect(self, root, out: Collected) -> None:
+        parsed = parse_interrupts(root.read(self.paths[0]))
+        key = (parsed.cpus, [line.name for line in parsed.lines])
+        if key != self._layout[0]:
+            names = []
+            group, label = self.groups[0], self.label
+            for line in parsed.lines:
+                for cpu in parsed.cpus:
+                    s = self._series.get((line.name, cpu))
+                    if s is None:
+                        s = self._series[(line.name, cpu)] = series(
+                            group, label, COUNTER, "count", cpu=str(cpu), **{label: line.name})
+                    names.append(s)
+            self._layout = (key, names)
+        out.add(self.groups[0], self._layout[1],
+                itertools.chain.from_iterable(line.counts for line in parsed.lines))
+
+    def render(self, path, values):
+        got = values(self.groups[0])
+        if got is None:
+            return None
+        lines: dict[str, list] = {}
+        cpus: list[str] = []
+        for s, v in zip(*got):
+            lab = dict(s.labels)
+            counts = lines.setdefault(lab[self.label], [])
+            if len(lines) == 1:
+                cpus.append(lab["cpu"])
+            counts.append(v)
+        width = max([3] + [len(n) for n in lines])
+        out = [" " * (width + 2) + "".join("CPU%-8s" % c for c in cpus)]
+        for name, counts in lines.items():
+            out.append("%*s:" % (width, name) + "".join(" %10d" % v for v in counts))
+        return "\n".join(out) + "\n"
+
+
+@register
+class InterruptsSource(_PerCpuCounts):
+    name = "interrupts"
+    groups = ("irq",)
+    paths = ("/proc/interrupts",)
+    label = "irq"
+
+
+@register
+class SoftirqsSource(_PerCpuCounts):
+    name = "softirqs"
+    groups = ("softirq",)
+    paths = ("/proc/softirqs",)
+    label = "softirq"

@@ -20,8 +20,9 @@ Layout (schema 1; ``PRAGMA application_id`` = 0x50595354 "PYST",
   seconds of contiguous intervals it covers and how many samples it holds.
 * ``data(id, layout, vals)`` with ``id = archive << 48 | grp << 32 |
   position``: one row per group per slot; ``vals`` is zlib of the values
-  (raw: little-endian u64 each; consolidated: float64 averages, then minima,
-  then maxima), padded with zeros to the group's ``capacity``.
+  (raw: little-endian u64 each, at zlib level 1 as it is written every sample;
+  consolidated: float64 averages, then minima, then maxima), padded with zeros
+  to the group's ``capacity``.
 
 Padding makes every rewrite of a slot the same size, which is why the file
 stops growing once every archive has wrapped: a row is rewritten in place.
@@ -352,7 +353,7 @@ class Store:
         rows = {}
         for group, (names, values) in sample.groups.items():
             lid = self._layout(0, group, names)
-            rows[group] = (lid, zlib.compress(struct.pack("<%dQ" % len(values), *values), 6, 10))
+            rows[group] = (lid, zlib.compress(struct.pack("<%dQ" % len(values), *values), 1))
         seq = self.next_seq[0]
         pos = seq % self.archives[0].slots
         self._put_slot(0, pos, sample.t, sample.uptime, sample.boot, None, None)
@@ -368,7 +369,7 @@ class Store:
         for group, (names, avg, lo, hi) in slot.values().items():
             lid = self._layout(archive, group, names)
             n = len(avg)
-            rows[group] = (lid, zlib.compress(struct.pack("<%dd" % (3 * n), *avg, *lo, *hi), 6, 12))
+            rows[group] = (lid, zlib.compress(struct.pack("<%dd" % (3 * n), *avg, *lo, *hi), 6))
         seq = self.next_seq[archive]
         if overwrite and seq:
             seq -= 1
