@@ -346,10 +346,15 @@ def test_devices_and_cpus_that_come_and_go(tmp_path):
     assert values == [10.0] * 2 + [10.0] * 3
     out = ok(["history", "series", "--db", str(db), "cpu_ticks", "cpu=1", "mode=user"])
     assert len(out.splitlines()) == 3 + 4
-    # vmstat -d sees sdb from when it appears, and its counters never go backwards
-    rows = json.loads(ok(["history", "vmstat", "-d", "--db", str(db), "--format", "json"]))
-    sdb = [r["reads"] for r in rows if r["disk"] == "sdb"]
-    assert sdb[0] == 1010 and sdb == sorted(sdb)
+    # vmstat -d sees sdb from when it appears, and does with it what vmstat does live
+    from pystat.commands import vmstat as v
+
+    live = io.StringIO()
+    v.run(SyntheticHost(12, on_wait=on_wait), "disk", v.Opts(delay=1, count=12), "json", live)
+    hist = json.loads(ok(["history", "vmstat", "-d", "--db", str(db), "--format", "json"]))
+    assert hist == json.loads(live.getvalue())
+    assert [r["reads"] for r in hist if r["disk"] == "sdb"] == [1010, 1020, 1030, 1030, 1030,
+                                                               10, 20, 30, 40]
     assert integrity(db) == "ok"
 
 
@@ -629,3 +634,117 @@ def test_reading_where_no_shared_memory_file_can_be_made(tmp_path, busy_db, monk
 def test_history_without_a_command_shows_its_help():
     code, out, err = run(["history"])
     assert code == 2 and "Usage: pystat history" in err and "\n  vmstat" in err
+
+
+# --------------------------------------------------------------------------
+# iostat and mpstat history: their own reports over recorded samples
+
+def consistent_copy(fixture: str, dest) -> str:
+    """The fixture, with every sysfs block ``stat`` holding its /proc/diskstats line's
+    counters: what a live machine shows when both are read at the same moment (the
+    capture read them milliseconds apart, and the recorder keeps one of the two)."""
+    import shutil
+
+    from pystat.proc.diskstats import parse_diskstats
+
+    shutil.copytree(fixture, dest, symlinks=True)
+    subs = sorted(d for d in os.listdir(dest) if d.isdigit()) or [""]
+    for sub in subs:
+        root = os.path.join(dest, sub)
+        with open(os.path.join(root, "proc", "diskstats")) as f:
+            stats = {d.name: d for d in parse_diskstats(f.read())}
+        block = os.path.join(root, "sys", "block")
+        paths = []
+        for disk in os.listdir(block):
+            paths.append((disk, os.path.join(block, disk, "stat")))
+            for part in os.listdir(os.path.join(block, disk)):
+                if os.path.isdir(os.path.join(block, disk, part)):
+                    paths.append((part, os.path.join(block, disk, part, "stat")))
+        for name, path in paths:
+            d = stats.get(name.replace("!", "/"))
+            if d is None or not os.path.exists(path):
+                continue
+            nums = [x for x in d[3:] if x is not None]
+            text = " ".join("%8d" % x for x in nums) + "\n"
+            with open(path, "w") as f:
+                f.write(text)
+            devpath = os.path.join(root, "sys", "dev", "block", f"{d.major}:{d.minor}", "stat")
+            if os.path.exists(devpath):
+                with open(devpath, "w") as f:
+                    f.write(text)
+    return str(dest)
+
+
+@pytest.fixture(scope="module")
+def busy_consistent(tmp_path_factory):
+    base = tmp_path_factory.mktemp("consistent")
+    root = consistent_copy(BUSY, base / "busy")
+    db = base / "h.db"
+    ok(["--root", root, "record", "--db", str(db)])
+    return root, db
+
+
+@pytest.fixture(scope="module")
+def synthetic_consistent(tmp_path_factory):
+    base = tmp_path_factory.mktemp("consistent")
+    root = consistent_copy(SYNTHETIC, base / "synthetic")
+    db = base / "h.db"
+    ok(["--root", root, "record", "--db", str(db)])
+    return root, db
+
+
+IOSTAT_FLAGS = [[], ["-x"], ["-p", "ALL"], ["-d", "-k", "-t"], ["-x", "-p", "vda"],
+                ["-x", "-s", "-z"], ["-m", "vda"], ["-o", "JSON"], ["-h"]]
+
+
+@pytest.mark.parametrize("flags", IOSTAT_FLAGS, ids=" ".join)
+def test_history_iostat_equals_live_iostat(busy_consistent, flags):
+    root, db = busy_consistent
+    live = ok(["--root", root, "iostat", *flags, "-y", "1", "4"])
+    assert ok(["history", "iostat", "--db", str(db), *flags]) == live
+
+
+@pytest.mark.parametrize("flags", [["-x", "-p", "ALL"], [], ["-x", "-z", "-p", "sda,nvme0n1"]],
+                         ids=" ".join)
+def test_history_iostat_synthetic_devices_that_come_and_go(synthetic_consistent, flags):
+    """sdb unplugged and back, sdc new, md0 reset, 4- and 11-counter layouts."""
+    root, db = synthetic_consistent
+    live = ok(["--root", root, "iostat", *flags, "-y", "1", "2"])
+    assert ok(["history", "iostat", "--db", str(db), *flags]) == live
+
+
+MPSTAT_FLAGS = [[], ["-P", "ALL"], ["-A"], ["-I", "ALL"], ["-I", "SUM"], ["-u", "-T", "-P", "1"],
+                ["-n"], ["-o", "JSON"], ["-A", "--dec=0"]]
+
+
+@pytest.mark.parametrize("flags", MPSTAT_FLAGS, ids=" ".join)
+def test_history_mpstat_equals_live_mpstat(busy_db, flags):
+    live = ok(["--root", BUSY, "mpstat", *flags, "1", "4"])
+    assert ok(["history", "mpstat", "--db", str(busy_db), *flags]) == live
+
+
+@pytest.mark.parametrize("flags", [["-A"], ["-A", "-T"], ["-I", "CPU", "-P", "0,5,62"]],
+                         ids=" ".join)
+def test_history_mpstat_synthetic_64_cpus(synthetic_consistent, flags):
+    """64 CPUs on 2 nodes, CPU 5 offline in the middle sample, 63 offline, a new IRQ."""
+    root, db = synthetic_consistent
+    live = ok(["--root", root, "mpstat", *flags, "1", "2"])
+    assert ok(["history", "mpstat", "--db", str(db), *flags]) == live
+
+
+@pytest.mark.parametrize("tool,flags,count", [("iostat", ["-x"], 4), ("mpstat", ["-A"], 4)])
+def test_history_sysstat_formats(busy_consistent, tool, flags, count):
+    root, db = busy_consistent
+    for fmt in ("json", "csv"):
+        live = ok(["--root", root, tool, *flags, *(["-y"] if tool == "iostat" else []), "1",
+                   str(count), "--format", fmt])
+        assert ok(["history", tool, "--db", str(db), *flags, "--format", fmt]) == live
+
+
+def test_history_sysstat_bad_input(busy_db):
+    db = str(busy_db)
+    assert "no INTERVAL" in fail(["history", "iostat", "--db", db, "1", "3"])
+    assert "no INTERVAL" in fail(["history", "mpstat", "--db", db, "-P", "ALL", "2"])
+    assert "not recorded" in fail(["history", "iostat", "--db", db, "-N"])
+    assert "invalid option" in fail(["history", "iostat", "--db", db, "-Q"])
+    fail(["history", "mpstat", "--db", db, "-P", "99"])

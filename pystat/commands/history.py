@@ -174,3 +174,48 @@ def series_command(name, labels, fmt, db, since, until, resolution, cf):
             render(fmt, query.value_fields(), reports, sys.stdout)
     finally:
         store.close()
+
+
+SYSSTAT_CONTEXT = {"help_option_names": ["--help"], "ignore_unknown_options": True,
+                   "allow_interspersed_args": True}
+
+
+@command.command("iostat", context_settings=SYSSTAT_CONTEXT)
+@FORMAT_OPTION
+@range_options
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[IOSTAT OPTIONS] [DEVICE]...")
+def iostat_command(fmt, args, db, since, until, resolution, cf):
+    """iostat's reports of the recorded intervals (iostat's own options).
+
+    One report per recorded interval, as 'iostat -y STEP' would have printed
+    them live: avg-cpu and the devices, -x, -p, -k/-m, -z, -t, -o JSON...
+    (not -N: device-mapper names are not recorded). A gap starts a new run,
+    with a new banner.
+    """
+    from pystat.recorder import history as h
+
+    store, sel = open_selection(db, since, until, resolution)
+    try:
+        h.iostat(store, sel, list(args), fmt, sys.stdout, cf)
+    finally:
+        store.close()
+
+
+@command.command("mpstat", context_settings=SYSSTAT_CONTEXT)
+@FORMAT_OPTION
+@range_options
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[MPSTAT OPTIONS]")
+def mpstat_command(fmt, args, db, since, until, resolution, cf):
+    """mpstat's reports of the recorded intervals (mpstat's own options).
+
+    One report per recorded interval and the Average of each run of samples,
+    as 'mpstat STEP' would have printed them live: -P, -I SUM|CPU|SCPU|ALL,
+    -n/-N, -A, -T, -o JSON... A gap starts a new run, with a new banner.
+    """
+    from pystat.recorder import history as h
+
+    store, sel = open_selection(db, since, until, resolution)
+    try:
+        h.mpstat(store, sel, list(args), fmt, sys.stdout, cf)
+    finally:
+        store.close()

@@ -234,3 +234,95 @@ def _require(store: Store, groups, what: str) -> None:
     if missing:
         raise PystatError(f"{WHAT}: {what}: {store.path} has no {', '.join(missing)} data "
                           "recorded")
+
+
+# --------------------------------------------------------------------------
+# iostat and mpstat (sysstat): their own reports() on each run of samples
+
+IOSTAT_GROUPS = ("system", "disk", "cpus")
+MPSTAT_GROUPS = ("system", "cpu", "cpus", "irq", "softirq")
+
+
+def _sysstat_json_check(tool: str, sel: Selection, json: bool) -> None:
+    if json and len(sel.segments) > 1:
+        raise PystatError(f"{WHAT}: {tool} -o JSON: the range holds {len(sel.segments)} runs of "
+                          "samples (there are gaps), which would be as many JSON documents; "
+                          "use --format json, or --since/--until within one run")
+
+
+def iostat(store: Store, sel: Selection, args: list[str], fmt: str, out, cf: str) -> None:
+    """iostat's interval reports (as ``iostat -y STEP``) over each run of samples."""
+    from pystat.commands import iostat as io
+    from pystat.commands.sysstat import use_locale_time
+
+    given = io.parse_args(list(args))
+    if given.interval or given.count != 1:
+        raise PystatError(f"{WHAT}: iostat: no INTERVAL or COUNT: the interval is the "
+                          f"recording's ({format_duration(sel.step)} here; see --resolution)")
+    if given.devmap:
+        raise PystatError(f"{WHAT}: iostat -N: device-mapper names are not recorded")
+    _require(store, IOSTAT_GROUPS, "iostat")
+    _sysstat_json_check("iostat", sel, given.json)
+
+    def opts():
+        return io.parse_args(list(args) + ["-y", str(sel.step)])
+
+    if fmt == "text":
+        use_locale_time()
+        for host in hosts(store, sel, IOSTAT_GROUPS, cf):
+            o = opts()
+            io.text(until_series_ends(io.reports(host, o), True, WHAT), o, host, out)
+        return
+    from pystat.render import render
+
+    o = opts()
+    runs = (io.reports(host, o) for host in hosts(store, sel, IOSTAT_GROUPS, cf))
+    reports = until_series_ends(itertools.chain.from_iterable(runs), True, WHAT)
+    render(fmt, io.fields(o), io.structured_rows(reports, o), out)
+
+
+def _mpstat_interval_given(args: list[str]) -> bool:
+    i = 0
+    while i < len(args):
+        if args[i] in ("-P", "-I", "-N", "-o"):
+            i += 2
+            continue
+        if args[i].isdigit():
+            return True
+        i += 1
+    return False
+
+
+def mpstat(store: Store, sel: Selection, args: list[str], fmt: str, out, cf: str) -> None:
+    """mpstat's interval reports and Average (as ``mpstat STEP``) over each run."""
+    from pystat.commands import mpstat as mp
+    from pystat.commands.sysstat import use_locale_time
+
+    if _mpstat_interval_given(args):
+        raise PystatError(f"{WHAT}: mpstat: no INTERVAL or COUNT: the interval is the "
+                          f"recording's ({format_duration(sel.step)} here; see --resolution)")
+    _require(store, MPSTAT_GROUPS, "mpstat")
+    _sysstat_json_check("mpstat", sel, "-o" in args and "JSON" in args)
+
+    def opts():
+        o = mp.Opts()
+        o.args = list(args) + [str(sel.step)]
+        return o
+
+    if fmt == "text":
+        use_locale_time()
+        for host in hosts(store, sel, MPSTAT_GROUPS, cf):
+            o = opts()
+            mp.text(until_series_ends(mp.reports(host, o, out), True, WHAT), o, host, out)
+        return
+    from pystat.render import render
+
+    runs = []
+    o = None
+    for host in hosts(store, sel, MPSTAT_GROUPS, cf):
+        oo = opts()
+        reps = until_series_ends(mp.reports(host, oo, out), True, WHAT)
+        next(reps, None)  # start-up: the options are parsed (and checked) here
+        o = o or oo
+        runs.append(reps)
+    render(fmt, mp.fields(o), mp.structured_rows(itertools.chain.from_iterable(runs), o), out)

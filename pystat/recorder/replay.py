@@ -7,10 +7,13 @@ rendered from the recorded values (see ``Source.render``) and whose
 numbers therefore go through exactly the arithmetic of the live command.
 
 A replayed *segment* is a run of contiguous samples (a gap, a reboot or a
-clock step ends one).  Within a segment counters are made monotonic: where a
-counter went down (a reset, a 32-bit wrap; :func:`model.counter_delta`) the
-replayed value continues from the previous one, so no report ever sees a
-counter go backwards.
+clock step ends one).  Within a segment a counter present at both ends of an
+interval is made monotonic: where it went down (a reset, a 32-bit wrap;
+:func:`model.counter_delta`) the replayed value continues from the previous
+one, so no report sees it go backwards.  A series that appears, or comes back
+after missing samples (a device plugged in again), is replayed as recorded,
+as the live tool would have seen it (and handles it: sysstat and procps have
+their own rules for devices that come back).
 
 Consolidated archives replay as virtual samples at the slot boundaries:
 gauges take the slot's average (or minimum, or maximum), counters start at 0
@@ -55,26 +58,22 @@ class RawFrames:
             return
         decode = self.store.decode_raw
         store = self.store
-        stale: dict = {}                  # series seen before, missing since: (raw, value)
         pnames = praw = pv = None         # the previous sample's series, raw, values
-        for j, r in enumerate(self._rows(group)):
+        for r in self._rows(group):
             if r is None:
-                if pnames is not None:
-                    stale.update(zip(pnames, zip(praw, pv)))
-                    pnames = praw = pv = None
+                pnames = praw = pv = None
                 yield None
                 continue
             names, raw = decode(*r)
             if names is not pnames:
                 counters = _counters(store, names)
-            if (pnames is None and not stale) or (
-                    names is pnames and pv is praw
-                    and all(map(operator.ge, counters(raw), counters(praw)))):
+            if pnames is None or (names is pnames and pv is praw
+                                  and all(map(operator.ge, counters(raw), counters(praw)))):
                 v = raw
             else:
-                prev = dict(stale)
-                if pnames is not None:
-                    prev.update(zip(pnames, zip(praw, pv)))
+                # a counter went down (a reset, a 32-bit wrap) or the series changed: a
+                # counter there at both ends continues; one new or back is as recorded
+                prev = dict(zip(pnames, zip(praw, pv)))
                 out = []
                 for sr, x in zip(names, raw):
                     p = prev.get(sr)
@@ -83,8 +82,6 @@ class RawFrames:
                 v = tuple(out)
                 if v == raw:
                     v = raw
-                present = set(names)
-                stale = {sr: e for sr, e in prev.items() if sr not in present}
             pnames, praw, pv = names, raw, v
             yield names, v
 
