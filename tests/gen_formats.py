@@ -90,7 +90,8 @@ def render() -> str:
         "vmstat (default; -w, -t, -n, -y, delay/count)":
             "Memory fields are in the `-S` unit (KiB by default; `-S k` kB, `-S m` MB, "
             "`-S M` MiB, `-S b` bytes), like the text layout. "
-            "`pystat history vmstat` has the same fields (and so on for its modes).",
+            "`pystat history vmstat` has the same fields (and so on for its modes; "
+            "likewise `history iostat` and `history mpstat`).",
         "iostat (default; -c, -d, -k, -t, -y, -z, -p, devices, interval/count)":
             "One row per sample for avg-cpu (`section` cpu) and one per device shown "
             "(`section` device); the fields of the other kind are null (empty in csv). "
