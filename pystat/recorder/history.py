@@ -239,8 +239,8 @@ def _require(store: Store, groups, what: str) -> None:
 # --------------------------------------------------------------------------
 # iostat and mpstat (sysstat): their own reports() on each run of samples
 
-IOSTAT_GROUPS = ("system", "disk", "cpus")
-MPSTAT_GROUPS = ("system", "cpu", "cpus", "irq", "softirq")
+IOSTAT_GROUPS = ("system", "disk", "cpu")
+MPSTAT_GROUPS = ("system", "cpu", "irq")
 
 
 def _sysstat_json_check(tool: str, sel: Selection, json: bool) -> None:

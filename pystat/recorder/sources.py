@@ -181,7 +181,8 @@ class StatSource(Source):
         if cpus is not None:
             per: dict[str, list[int]] = {}
             for s, x in zip(*cpus):
-                per.setdefault(s.labels[0][1], [0] * 10)[CPU_MODES.index(s.labels[1][1])] = x
+                if s.name == "cpu_ticks":
+                    per.setdefault(s.labels[0][1], [0] * 10)[CPU_MODES.index(s.labels[1][1])] = x
             for n, times in per.items():
                 lines.append(f"cpu{n} " + " ".join(map(str, times)))
         intr, ctxt, forks, running, blocked, btime = (v.get(s, 0) for s in self.system)
@@ -483,7 +484,7 @@ class CpusSource(Source):
     change."""
 
     name = "cpus"
-    groups = ("cpus",)
+    groups = ("cpu",)
     prefixes = (CPU_DIR + "/",)
 
     def __init__(self):
@@ -513,16 +514,18 @@ class CpusSource(Source):
                         topo.append(root.read(f"{base}/topology/{f}").strip())
                     except SourceError:
                         topo.append("")
-                names.append(series("cpus", "cpu_info", GAUGE, "", cpu=cpu[3:], node=node,
+                names.append(series("cpu", "cpu_info", GAUGE, "", cpu=cpu[3:], node=node,
                                      siblings=topo[0], package=topo[1]))
             self._key, self._names = key, names
-        out.add("cpus", self._names, [1] * len(self._names))
+        out.add("cpu", self._names, [1] * len(self._names))
 
     def render(self, path, values):
-        cpus = values("cpus")
+        cpus = values("cpu")
         if cpus is None:
             return None
-        info = {dict(s.labels)["cpu"]: dict(s.labels) for s in cpus[0]}
+        info = {dict(s.labels)["cpu"]: dict(s.labels) for s in cpus[0] if s.name == "cpu_info"}
+        if not info:
+            return None
         rest = path[len(CPU_DIR) + 1:].split("/")
         if path == CPU_DIR + "/":
             return ["cpu" + c for c in info]
@@ -576,11 +579,15 @@ class _PerCpuCounts(Source):
         lines: dict[str, list] = {}
         cpus: list[str] = []
         for s, v in zip(*got):
+            if s.name != self.label:
+                continue
             lab = dict(s.labels)
             counts = lines.setdefault(lab[self.label], [])
             if len(lines) == 1:
                 cpus.append(lab["cpu"])
             counts.append(v)
+        if not lines:
+            return None
         width = max([3] + [len(n) for n in lines])
         out = [" " * (width + 2) + "".join("CPU%-8s" % c for c in cpus)]
         for name, counts in lines.items():
@@ -599,6 +606,6 @@ class InterruptsSource(_PerCpuCounts):
 @register
 class SoftirqsSource(_PerCpuCounts):
     name = "softirqs"
-    groups = ("softirq",)
+    groups = ("irq",)
     paths = ("/proc/softirqs",)
     label = "softirq"

@@ -27,7 +27,7 @@ Layout (schema 1; ``PRAGMA application_id`` = 0x50595354 "PYST",
 Padding makes every rewrite of a slot the same size, which is why the file
 stops growing once every archive has wrapped: a row is rewritten in place.
 A capacity only grows (when a group gets more series, or its values
-compress worse than ever before), with 25% headroom.
+compress worse than ever before), with 1/8 and 8 bytes of headroom.
 
 Every sample is one transaction (WAL, synchronous=NORMAL): a process killed
 at any moment loses at most the sample it was writing.  The partly filled
@@ -324,7 +324,7 @@ class Store:
     def _pad(self, archive: int, gid: int, blob: bytes) -> bytes:
         cap = self.capacity.get((archive, gid), 0)
         if len(blob) > cap:
-            cap = (len(blob) * 5 // 4 + 16 + 15) // 16 * 16
+            cap = (len(blob) * 9 // 8 + 8 + 7) // 8 * 8
             self.conn.execute("INSERT OR REPLACE INTO capacity VALUES (?, ?, ?)",
                               (archive, gid, cap))
             self.capacity[(archive, gid)] = cap
