@@ -15,6 +15,17 @@ contents, between the tool's samples at t = k and t = k + 1.
 The tool runs under faketime, its clock starting at the fixture's capture
 time (whole seconds, the clock pystat uses under --root), so that dates and
 timestamps in its output are those pystat prints for the same fixture.
+
+Name lookups (netstat without -n) are those of the capture: the fixture's
+``etc/{passwd,group,services,protocols,hosts,networks}`` are bind-mounted
+over /etc where the fixture has them, and ``tests/oracle/nsswitch.conf``
+(every database from files only: no DNS, no systemd, no nscd) over
+/etc/nsswitch.conf.  A tool that reads none of these (vmstat, iostat,
+mpstat) is not affected.
+
+A command line may start with ``timeout -s SIG SECONDS`` (netstat -c, which
+never ends by itself): the wrapper runs under faketime too, and the golden is
+what the tool printed until the signal.
 """
 
 from __future__ import annotations
@@ -26,6 +37,8 @@ import tempfile
 import time
 
 OVERLAYS = ("sys/block", "sys/devices/system/cpu", "sys/class/net")
+ETC_FILES = ("passwd", "group", "services", "protocols", "hosts", "networks")
+NSSWITCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nsswitch.conf")
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TZ": "UTC", "LC_ALL": "C",
        "S_COLORS": "never"}
 
@@ -34,9 +47,13 @@ r=$0
 for p in %s; do
   if [ -d "$r/$p" ]; then mount --bind "$r/$p" "/$p" || exit 90; fi
 done
+for f in %s; do
+  if [ -f "$r/etc/$f" ] && [ -f "/etc/$f" ]; then mount --bind "$r/etc/$f" "/etc/$f" || exit 92; fi
+done
+mount --bind "%s" /etc/nsswitch.conf || exit 93
 mount --bind "$r/proc" /proc || exit 91
 exec "$@"
-""" % " ".join(OVERLAYS)
+""" % (" ".join(OVERLAYS), " ".join(ETC_FILES), NSSWITCH)
 
 
 def available(tool: str) -> bool:
