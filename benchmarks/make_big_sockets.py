@@ -5,9 +5,10 @@
 DIR gets ``proc/net/tcp`` and ``proc/net/tcp6`` in the kernel's own line
 formats (``net/ipv4/tcp_ipv4.c``, ``net/ipv6/tcp_ipv6.c``: fixed-width hex
 fields, IPv4 lines padded to 149 characters, TIME_WAIT lines shorter),
-sockets in every common state (LISTEN, ESTABLISHED with and without queued
-data or a keepalive timer, SYN_SENT, FIN_WAIT1/2, TIME_WAIT, CLOSE_WAIT,
-LAST_ACK, CLOSING), a few v4-mapped IPv6 peers; the other /proc/net socket
+sockets of a busy server (see :func:`tcp_lines`) in every common state
+(LISTEN, ESTABLISHED with and without queued data or a keepalive timer,
+SYN_SENT, FIN_WAIT1/2, TIME_WAIT, CLOSE_WAIT, LAST_ACK, CLOSING), some
+v4-mapped IPv6 peers; the other /proc/net socket
 files empty; ``proc/PID/fd/N -> socket:[INODE]`` links and a command line
 for ``--pids`` processes holding the sockets (netstat -p); ``etc/`` files
 copied from the ``sockets`` fixture and a ``pystat-snapshot.json`` with a
@@ -46,46 +47,55 @@ TIME_WAIT = 0x06
 
 
 def _v4(n: int) -> str:
-    """127.x.y.z (loopback, in the kernel's host-order hex)"""
-    a, b, c, d = 127, (n >> 16) & 255, (n >> 8) & 255, n & 255
+    """10.x.y.z as the kernel prints it (host-order hex of the address)."""
+    a, b, c, d = 10, (n >> 16) & 255, (n >> 8) & 255, n & 255
     return "%02X%02X%02X%02X" % (d, c, b, a)
 
 
-def _v6(rng: random.Random, loopback: bool, mapped_v4: int | None = None) -> str:
-    if mapped_v4 is not None:
-        words = [0, 0, 0x0000FFFF, mapped_v4]       # ::ffff:a.b.c.d
-    elif loopback:
-        words = [0, 0, 0, 1]                        # ::1
-    else:                                           # 2001:db8::/32 global addresses
-        words = [0x20010DB8, rng.getrandbits(32), rng.getrandbits(32), rng.getrandbits(32)]
-    # words are the address bytes read big-endian; the kernel prints each as %08X
-    # of the host-order (x86: little-endian) value
-    out = []
-    for w in words:
-        b = w.to_bytes(4, "big")
-        out.append("%08X" % int.from_bytes(b, "little"))
-    return "".join(out)
+def _v6_words(words) -> str:
+    """words: the address as four 32-bit big-endian ints; the kernel prints each
+    as %08X of the host-order (x86: little-endian) value."""
+    return "".join("%08X" % int.from_bytes(w.to_bytes(4, "big"), "little") for w in words)
 
 
-def _mapped(n: int) -> int:
-    """A v4-mapped address word: 10.x.y.z (network order, as an int read big-endian)."""
-    return (10 << 24) | (n & 0xFFFFFF)
+V4_LOCAL = ["0100007F", _v4(1), _v4(2), _v4(3)]          # 127.0.0.1, 10.0.0.1-3
+V6_LOCAL = [_v6_words([0, 0, 0, 1]),                      # ::1
+            _v6_words([0x20010DB8, 0, 0, 1]),             # 2001:db8::1
+            _v6_words([0x20010DB8, 0xABCD, 0x1234, 0x5678])]
 
 
 def tcp_lines(rng: random.Random, count: int, v6: bool, inode0: int):
+    """A busy server's table: a few local addresses (listeners on service
+    ports, accepted connections on them, outgoing connections from ephemeral
+    ports), peers drawn from a pool of count/4 addresses (so most peers hold
+    several connections), random ephemeral ports, every common state."""
     states = [s for s, w in STATES for _ in range(w)]
+    if v6:
+        pool = [_v6_words([0x20010DB8, rng.getrandbits(32), rng.getrandbits(32),
+                           rng.getrandbits(32)]) for _ in range(max(1, count // 4))]
+        # some peers are v4-mapped (::ffff:10.x.y.z)
+        for k in range(0, len(pool), 50):
+            pool[k] = _v6_words([0, 0, 0xFFFF, (10 << 24) | rng.getrandbits(24)])
+        local_pool = V6_LOCAL
+        any_addr = "0" * 32
+    else:
+        pool = [_v4(rng.getrandbits(24)) for _ in range(max(1, count // 4))]
+        local_pool = V4_LOCAL
+        any_addr = "00000000"
+    services = (22, 80, 443, 5432, 6379, 8080)
     for i in range(count):
         st = 0x0A if i < 8 else rng.choice(states)
-        lport = (2000 + i % 60000) if st == 0x0A else rng.randrange(1024, 65536)
-        if v6:
-            special = i % 97 == 0
-            local = _v6(rng, i % 3 == 0, _mapped(i) if special else None)
-            remote = ("0" * 32 if st == 0x0A else
-                      _v6(rng, i % 3 == 0, _mapped(i + 1) if special else None))
+        if st == 0x0A:
+            local = any_addr if i % 2 else rng.choice(local_pool)
+            lport = services[i % len(services)] if i < 8 else 2000 + i % 60000
+            remote, rport = any_addr, 0
         else:
-            local = "00000000" if st == 0x0A and i % 2 else _v4(i + 1)
-            remote = "00000000" if st == 0x0A else _v4(rng.getrandbits(24))
-        rport = 0 if st == 0x0A else rng.choice((22, 80, 443, 5432, 8080, rng.randrange(1024, 65536)))
+            local = rng.choice(local_pool)
+            remote = rng.choice(pool)
+            if i % 3:       # accepted: our service port, their ephemeral port
+                lport, rport = rng.choice(services), rng.randrange(32768, 61000)
+            else:           # outgoing: our ephemeral port, their service port
+                lport, rport = rng.randrange(32768, 61000), rng.choice(services)
         if st == TIME_WAIT:
             fmt = ("%4d: %s:%04X %s:%04X %02X %08X:%08X %02X:%08X %08X %5d %8d %d %d "
                    "%016x")

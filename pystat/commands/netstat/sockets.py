@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import codecs
 import errno as _errno
+import re
 import socket
 
 from pystat.errors import SeriesExhausted, SourceError
@@ -106,12 +107,13 @@ def fix_v4_address(text: str, addr: bytes) -> str:
 
 
 class FileLines:
-    """A /proc file read in blocks of whole lines (no line terminators)."""
+    """A /proc file read in chunks of whole lines (the last chunk may lack its
+    final newline)."""
 
     def __init__(self, f):
         self.f = f
 
-    def blocks(self):
+    def chunks(self):
         dec = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         rest = ""
         read = self.f.read
@@ -120,12 +122,231 @@ class FileLines:
             if not data:
                 tail = rest + dec.decode(b"", True)
                 if tail:
-                    yield [tail]
+                    yield tail
                 return
-            lines = (rest + dec.decode(data)).split("\n")
-            rest = lines.pop()
-            if lines:
-                yield lines
+            text = rest + dec.decode(data)
+            cut = text.rfind("\n") + 1
+            rest = text[cut:]
+            if cut:
+                yield text[:cut]
+
+    def lines(self):
+        """Every line, without its newline."""
+        for chunk in self.chunks():
+            lines = chunk.split("\n")
+            if chunk.endswith("\n"):
+                lines.pop()
+            yield from lines
+
+
+def _ljust(text: str, width: int) -> str:
+    """C's %-Ns: pad to ``width`` bytes (UTF-8), not characters."""
+    if text.isascii():
+        return text.ljust(width)
+    n = len(text.encode("utf-8", "surrogateescape"))
+    return text + " " * (width - n) if n < width else text
+
+
+# a column of 23 (address:port) and its separating blank: PAD[len(text)]
+PAD = [" " * (24 - i) for i in range(24)]
+
+
+def _block_re(width: int, long: bool):
+    """A chunk of whole lines, every one as the kernel prints it."""
+    h = "[0-9A-F]"
+    line = (r" *[0-9]+: {h}{{{w}}}:{h}{{4}} {h}{{{w}}}:{h}{{4}} {h}{{2}} {h}{{8}}:{h}{{8}} "
+            r"{h}{{2}}:{h}{{8}} {h}{{8}}").format(h=h, w=width)
+    if long:
+        line += r" +[0-9]+ +[0-9]+ (?:0|[1-9][0-9]{0,18})(?![0-9])"
+    return re.compile(r"(?:%s[^\n]*\n)*" % line)
+
+
+BLOCK_RE = {(w, long): _block_re(w, long) for w in (8, 32) for long in (False, True)}
+
+
+class _Table:
+    """One socket table being listed: its formatting state and caches.
+
+    ``fast(chunk)`` handles a chunk of lines that are all exactly as the
+    kernel prints them (checked by one regular expression over the chunk):
+    fields are cut at fixed offsets from the first ``:``.  ``slow(lines)``
+    handles any lines, each by :func:`inet_fields` (regex, else sscanf).
+    Both give the same text for the same line."""
+
+    def __init__(self, lister, path, kind, proto, prefix, states):
+        o = lister.o
+        self.lister = lister
+        self.path = path
+        self.kind = kind
+        self.proto = proto
+        self.prefix = prefix
+        self.states = states
+        self.tcp = kind == "tcp"
+        self.minimum = 11 if kind == "tcp" else 10
+        self.all = bool(o.all)
+        self.lst = bool(o.lst)
+        self.wide = bool(o.wide)
+        self.names = not (o.num_host and o.num_port)
+        self.extra = o.exp > 1 or bool(o.prg) or bool(o.opt)
+        self.long = o.exp > 1 or bool(o.prg) or bool(o.opt)
+        self.ports = lister.ports(proto)
+        self.acolon: dict[str, str] = {}      # hex address -> "shown address:"
+        self.queues: dict[str, str] = {}
+        self.prg = lister.prg or {}
+        self.match = (INET_LINE if self.long else INET_LINE_SHORT).match
+
+    # -- fragments -------------------------------------------------------------
+    def acol(self, hexaddr: str) -> str:
+        text = self.acolon.get(hexaddr)
+        if text is None:
+            if len(self.acolon) > 100000:
+                self.acolon.clear()
+            text = self.acolon[hexaddr] = self.lister.addr(hexaddr) + ":"
+        return text
+
+    def port(self, hexport: str) -> str:
+        text = self.ports.get(hexport)
+        if text is None:
+            text = self.lister.port(self.ports, self.proto, hexport)
+        return text
+
+    def column(self, acolon: str, port: str) -> str:
+        """The "address:port" column with its blank, cut unless -W."""
+        text = acolon + port
+        if len(text) > 23 or (self.names and not text.isascii()):
+            text = addr_port(acolon[:-1], port, self.wide)
+            return _ljust(text, 23) + " "
+        return text + PAD[len(text)]
+
+    def queue(self, q: str) -> str:
+        qs = self.queues.get(q)
+        if qs is None:
+            tx, rx = q.split(":")
+            qs = self.queues[q] = "%6d %6d " % (_c_long(int(rx, 16) & U64),
+                                                _c_long(int(tx, 16) & U64))
+        return qs
+
+    def state(self, st: str) -> str:
+        sc = self.states.get(st)
+        if sc is None:
+            sc = self.states[st] = self.lister.state_column(self.kind, st, self.path)
+        return sc
+
+    # -- the paths -------------------------------------------------------------
+    def fast(self, chunk: str) -> str | None:
+        if not chunk.endswith("\n"):
+            chunk += "\n"
+        width = 32 if self.path.endswith("6") else 8
+        if BLOCK_RE[(width, self.long)].fullmatch(chunk) is None:
+            width = 40 - width
+            if BLOCK_RE[(width, self.long)].fullmatch(chunk) is None:
+                return None
+        lines = chunk.split("\n")
+        lines.pop()
+        w = width
+        acolon, ports, pad = self.acolon, self.ports, PAD
+        ag, pg, qg, sg = acolon.get, ports.get, self.queues.get, self.states.get
+        acol, port, column, queue, state = self.acol, self.port, self.column, self.queue, self.state
+        tcp, all_, lst, extra, names = self.tcp, self.all, self.lst, self.extra, self.names
+        zero = "0" * w
+        prefix = self.prefix
+        finish = self.lister.finish
+        kind = self.kind
+        prg = self.prg
+        buf = []
+        put = buf.append
+        k = -1
+        for line in lines:
+            if k < 0 or line[k] != ":":
+                k = line.find(":")
+                a1, a2 = k + 2, k + 2 + w
+                b1, b2 = a2 + 1, a2 + 5
+                c1, c2 = b2 + 1, b2 + 1 + w
+                d1, d2 = c2 + 1, c2 + 5
+                e1, e2 = d2 + 1, d2 + 3
+                f1, f2 = e2 + 1, e2 + 18
+                g1 = f2 + 1
+            if not all_:
+                if (line[d1:d2] != "0000" if tcp else line[c1:c2] != zero) == lst:
+                    continue
+            la = ag(line[a1:a2])
+            if la is None:
+                la = acol(line[a1:a2])
+            lp = pg(line[b1:b2])
+            if lp is None:
+                lp = port(line[b1:b2])
+            ra = ag(line[c1:c2])
+            if ra is None:
+                ra = acol(line[c1:c2])
+            rp = pg(line[d1:d2])
+            if rp is None:
+                rp = port(line[d1:d2])
+            ls = la + lp
+            if len(ls) > 23 or (names and not ls.isascii()):
+                ls = column(la, lp)
+            else:
+                ls += pad[len(ls)]
+            rs = ra + rp
+            if len(rs) > 23 or (names and not rs.isascii()):
+                rs = column(ra, rp)
+            else:
+                rs += pad[len(rs)]
+            qs = qg(line[f1:f2])
+            if qs is None:
+                qs = queue(line[f1:f2])
+            sc = sg(line[e1:e2])
+            if sc is None:
+                sc = state(line[e1:e2])
+            if extra:
+                tail = line[g1:].split(None, 6)
+                fl = (line[a1:a2], line[b1:b2], line[c1:c2], line[d1:d2], line[e1:e2],
+                      line[f1:f2], tail[0][:2], tail[0][3:], tail[1],
+                      *(tail[2:5] if len(tail) >= 5 else ("0", "0", "0")))
+                put(f"{prefix}{qs}{ls}{rs}{sc}{finish(kind, fl, prg)}\n")
+            else:
+                put(f"{prefix}{qs}{ls}{rs}{sc}\n")
+        return "".join(buf)
+
+    def selected(self, lines):
+        """The canonical fields of every line netstat shows (bogus lines warned)."""
+        tcp, all_, lst = self.tcp, self.all, self.lst
+        match = self.match
+        for line in lines:
+            if not line:
+                continue
+            m = match(line)
+            if m is not None:
+                fl = m.groups()
+            else:
+                fl = inet_fields(line, self.minimum)
+                if fl is None:
+                    self.lister.warn(f"warning, got bogus {self.kind} line.")
+                    continue
+            if not all_:
+                if tcp:
+                    connected = fl[3] != "0000"
+                else:
+                    connected = fl[2] != "0" * len(fl[2])
+                if connected == lst:
+                    continue
+            yield fl
+
+    def slow(self, lines) -> str:
+        buf = []
+        put = buf.append
+        prefix, extra, kind = self.prefix, self.extra, self.kind
+        finish = self.lister.finish
+        prg = self.prg
+        for fl in self.selected(lines):
+            qs = self.queue(fl[5])
+            ls = self.column(self.acol(fl[0]), self.port(fl[1]))
+            rs = self.column(self.acol(fl[2]), self.port(fl[3]))
+            sc = self.state(fl[4])
+            if extra:
+                put(f"{prefix}{qs}{ls}{rs}{sc}{finish(kind, fl, prg)}\n")
+            else:
+                put(f"{prefix}{qs}{ls}{rs}{sc}\n")
+        return "".join(buf)
 
 
 class Lister:
@@ -171,9 +392,9 @@ class Lister:
         o = self.o
         if len(hexaddr) == 8:
             n = int(hexaddr, 16)
-            b = n.to_bytes(4, "little")
-            text = "%d.%d.%d.%d" % (b[0], b[1], b[2], b[3])
+            text = "%d.%d.%d.%d" % (n & 255, (n >> 8) & 255, (n >> 16) & 255, n >> 24)
             if not o.num_host:
+                b = n.to_bytes(4, "little")
                 if n == 0:
                     text = "0.0.0.0"
                 else:
@@ -227,7 +448,7 @@ class Lister:
         except KeyError:
             pass
         name = None if self.o.num_user else self.names.user(uid)
-        text = " %-10s " % name if name is not None else " %-10d " % uid
+        text = " " + _ljust(name, 10) + " " if name is not None else " %-10d " % uid
         self._user_cache[uid] = text
         return text
 
@@ -419,19 +640,10 @@ class Lister:
                     yield from self.inet_file(f, path6, kind, proto, label6, out, rows)
         return rc
 
-    def inet_file(self, f, path, kind, proto, label, out, rows) -> None:
+    def inet_file(self, f, path, kind, proto, label, out, rows):
+        """One socket table: text to ``out``, or (``rows``) blocks of rows."""
         o = self.o
-        minimum = 11 if kind == "tcp" else 10
-        need_long = o.exp > 1 or o.prg or rows
-        match = (INET_LINE if need_long else INET_LINE_SHORT).match
-        first = True
         tcp = kind == "tcp"
-        all_, lst = bool(o.all), bool(o.lst)
-        wide = bool(o.wide)
-        addr_cache = self._addr_cache
-        addr = self.addr
-        ports = self.ports(proto)
-        port = self.port
         if tcp:
             prefix = "%-4s  " % label
             states = {"%02X" % k: "%-11s" % s for k, s in enumerate(TCP_STATES)}
@@ -442,74 +654,29 @@ class Lister:
         else:
             prefix = "%-4s  " % label
             states = {}
-        queues: dict[str, str] = {}
-        extra = o.exp > 1 or o.prg or o.opt
-        prg = self.prg or {}
-        zero = None
-        for block in FileLines(f).blocks():
+        t = _Table(self, path, kind, proto, prefix, states)
+        first = True
+        for chunk in FileLines(f).chunks():
             if first:
-                block = block[1:]
+                cut = chunk.find("\n")
+                chunk = "" if cut < 0 else chunk[cut + 1:]
                 first = False
-            buf = []
-            put = buf.append
-            blk = []
-            for line in block:
-                m = match(line)
-                if m is not None:
-                    fl = m.groups()
-                else:
-                    fl = inet_fields(line, minimum)
-                    if fl is None:
-                        self.warn(f"warning, got bogus {kind} line.")
-                        continue
-                local, lport, remote, rport, st, q = fl[0], fl[1], fl[2], fl[3], fl[4], fl[5]
-                # selection
-                if not all_:
-                    if tcp:
-                        connected = rport != "0000"
-                    else:
-                        if zero is None or len(zero) != len(remote):
-                            zero = "0" * len(remote)
-                        connected = remote != zero
-                    if connected == lst:
-                        continue
-                if rows:
-                    blk.append(self.inet_row(fl, path, kind, proto, label))
+                if not chunk:
                     continue
-                la = addr_cache.get(local)
-                if la is None:
-                    la = addr(local)
-                ra = addr_cache.get(remote)
-                if ra is None:
-                    ra = addr(remote)
-                lp = ports.get(lport)
-                if lp is None:
-                    lp = port(ports, proto, lport)
-                rp = ports.get(rport)
-                if rp is None:
-                    rp = port(ports, proto, rport)
-                ls = la + ":" + lp
-                if len(ls) > 23 or not ls.isascii():
-                    ls = addr_port(la, lp, wide)
-                rs = ra + ":" + rp
-                if len(rs) > 23 or not rs.isascii():
-                    rs = addr_port(ra, rp, wide)
-                qs = queues.get(q)
-                if qs is None:
-                    tx, rx = q.split(":")
-                    qs = queues[q] = "%6d %6d" % (_c_long(int(rx, 16) & U64),
-                                                  _c_long(int(tx, 16) & U64))
-                sc = states.get(st)
-                if sc is None:
-                    sc = states[st] = self.state_column(kind, st, path)
-                if extra:
-                    put(f"{prefix}{qs} {ls:<23} {rs:<23} {sc}{self.finish(kind, fl, prg)}\n")
-                else:
-                    put(f"{prefix}{qs} {ls:<23} {rs:<23} {sc}\n")
-            if blk:
-                yield blk
-            if buf:
-                out.write("".join(buf))
+            if rows:
+                blk = [self.inet_row(fl, path, kind, proto, label)
+                       for fl in t.selected(chunk.split("\n"))]
+                if blk:
+                    yield blk
+                continue
+            text = t.fast(chunk)
+            if text is None:
+                lines = chunk.split("\n")
+                if chunk.endswith("\n"):
+                    lines.pop()
+                text = t.slow(lines)
+            if text:
+                out.write(text)
 
     def state_column(self, kind: str, st: str, path: str) -> str:
         s = signed(int(st, 16), 32)
@@ -526,7 +693,7 @@ class Lister:
         if o.exp > 1:
             text = self.user(signed(int(fl[9]), 32)) + "%-10d" % min(int(fl[11]), U64)
         if o.prg:
-            text += " %-20s" % prg.get(fl[11], "-")
+            text += " " + _ljust(prg.get(fl[11], "-"), 20)
         if o.opt:
             text += " " + self.timers(kind, fl)
         return text
@@ -565,7 +732,7 @@ class Lister:
         prg = self.prg or {}
         with f:
             first = True
-            for block in FileLines(f).blocks():
+            for block in _batches(FileLines(f).lines()):
                 buf = []
                 blk = []
                 for line in block:
@@ -620,7 +787,7 @@ class Lister:
                                                              ss_flags, ss_type, ss_state)
                     text += "%-8d" % inode if self.unix_has else "-       "
                     if o.prg:
-                        text += " %-20s" % program
+                        text += " " + _ljust(program, 20)
                     buf.append(text + " " + upath + "\n")
                 if blk:
                     yield blk
@@ -811,6 +978,17 @@ def _program(pid: str, cmdline: str) -> str:
 # --------------------------------------------------------------------------------
 # the mode: text, reports, fields
 
+def _batches(lines, size=4096):
+    batch = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _drive(gen):
     """Run a text-mode generator to its end; its return value."""
     try:
@@ -832,6 +1010,18 @@ def _rows(gen, code):
 
 
 def text(host, o, out, warn) -> int:
+    import gc
+
+    # hundreds of thousands of short-lived tuples and strings, no cycles: the
+    # cyclic collector would only rescan them
+    gc.disable()
+    try:
+        return _text(host, o, out, warn)
+    finally:
+        gc.enable()
+
+
+def _text(host, o, out, warn) -> int:
     lister = Lister(host, o, warn)
     lister.now = host.now()
     while True:
