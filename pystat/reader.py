@@ -152,6 +152,22 @@ class Host:
     def pagesize(self) -> int:
         return os.sysconf("SC_PAGE_SIZE")
 
+    # -- network interfaces: what netstat -i asks by ioctl (pystat.netif) -----
+    def ifconf(self) -> list[str]:
+        """SIOCGIFCONF: the names of interfaces with an IPv4 address (labels too)."""
+        from pystat.netif import ifconf
+
+        try:
+            return ifconf()
+        except OSError:
+            return []
+
+    def ifinfo(self, name: str) -> dict:
+        """The ioctl answers for one interface (see pystat.netif)."""
+        from pystat.netif import fetch
+
+        return fetch(name)
+
 
 class SnapshotHost(Host):
     """A captured root (``pystat snapshot``): files, uname and clock come from it."""
@@ -214,6 +230,25 @@ class SnapshotHost(Host):
     @property
     def pagesize(self) -> int:
         return int(self.meta.get("pagesize", 4096))
+
+    def ifconf(self) -> list[str]:
+        netif = self.meta.get("netif")
+        return list(netif.get("ifconf", [])) if isinstance(netif, dict) else []
+
+    def ifinfo(self, name: str) -> dict:
+        """The capture's record (pystat-snapshot.json "netif"); for a capture
+        without one, what /sys/class/net/NAME says."""
+        netif = self.meta.get("netif")
+        if isinstance(netif, dict):
+            rec = netif.get("interfaces", {}).get(name)
+            if isinstance(rec, dict):
+                return rec
+            import errno
+
+            return {"error": errno.ENODEV}
+        from pystat.netif import from_sys
+
+        return from_sys(self.root, name)
 
 
 class SeriesHost(SnapshotHost):
