@@ -51,14 +51,19 @@ U32 = 0xFFFFFFFF
 def inet_fields(line: str, minimum: int) -> tuple | None:
     """The 12 canonical fields of a socket line, or None where netstat finds
     fewer than ``minimum`` conversions (11 for TCP, 10 for UDP and raw) and
-    prints "warning, got bogus ... line"."""
+    prints "warning, got bogus ... line".
+
+    Fields a short line lacks (retransmits, uid, probes, inode) are None:
+    netstat then shows whatever its variables held, which on the real binary
+    is the previous line's values (see :class:`StaleFields`)."""
     m = INET_LINE.match(line)
     if m:
         return m.groups()
     v = sscanf(line, NETSTAT_INET_FORMAT)
     if v is None or len(v) < minimum:
         return None
-    v = v + [0] * (14 - len(v))     # what netstat would take from the stack: 0
+    n = len(v)
+    v = v + [None] * (14 - n)
     (_sl, laddr, lport, raddr, rport, state, txq, rxq, timer, when, retr, uid, timeout,
      inode) = v
     if len(laddr) > 8:
@@ -67,7 +72,28 @@ def inet_fields(line: str, minimum: int) -> tuple | None:
         local, remote = _v4_hex(laddr), _v4_hex(raddr)
     return (local, "%04X" % (lport & U32), remote, "%04X" % (rport & U32),
             "%02X" % (state & U32), "%08X:%08X" % (txq, rxq), "%02X" % (timer & U32),
-            "%08X" % when, "%08X" % retr, "%d" % uid, "%d" % timeout, "%d" % inode)
+            "%08X" % when, None if retr is None else "%08X" % retr,
+            None if uid is None else "%d" % uid, None if timeout is None else "%d" % timeout,
+            None if inode is None else "%d" % inode)
+
+
+class StaleFields:
+    """netstat's tcp/udp/raw_do_one() keep retransmits, uid, probes and inode in
+    uninitialised locals: a line too short to set them shows the values the
+    previous line set (observed on the real binary; 0 before any)."""
+
+    def __init__(self):
+        self.last = ["00000000", "0", "0", "0"]
+
+    def fill(self, f: tuple) -> tuple:
+        if len(f) < 12:          # a short match (modes that show none of them)
+            f = tuple(f) + tuple(self.last[len(f) - 8:])
+        tail = f[8:12]
+        if None in tail:
+            tail = tuple(t if t is not None else self.last[i] for i, t in enumerate(tail))
+            f = f[:8] + tail
+        self.last = list(tail)
+        return f
 
 
 def _v4_hex(text: str) -> str:
@@ -143,9 +169,10 @@ def parse_inet_sockets(text: str, minimum: int = 11) -> list:
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
+    stale = StaleFields()
     for n, line in enumerate(lines[1:], 1):
         f = inet_fields(line + "\n", minimum)
-        out.append(BogusLine(n, line) if f is None else decode_inet(f))
+        out.append(BogusLine(n, line) if f is None else decode_inet(stale.fill(f)))
     return out
 
 

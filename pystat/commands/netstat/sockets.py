@@ -35,8 +35,8 @@ import re
 import socket
 
 from pystat.errors import SeriesExhausted, SourceError
-from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, addr_bytes, inet_fields, signed,
-                                 unix_fields)
+from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, StaleFields, addr_bytes,
+                                 inet_fields, signed, unix_fields)
 
 TCP_STATES = ("", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
               "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING")
@@ -173,7 +173,7 @@ class _Table:
     handles any lines, each by :func:`inet_fields` (regex, else sscanf).
     Both give the same text for the same line."""
 
-    def __init__(self, lister, path, kind, proto, prefix, states):
+    def __init__(self, lister, path, kind, proto, prefix, states, rows=False):
         o = lister.o
         self.lister = lister
         self.path = path
@@ -188,12 +188,13 @@ class _Table:
         self.wide = bool(o.wide)
         self.names = not (o.num_host and o.num_port)
         self.extra = o.exp > 1 or bool(o.prg) or bool(o.opt)
-        self.long = o.exp > 1 or bool(o.prg) or bool(o.opt)
+        self.long = o.exp > 1 or bool(o.prg) or bool(o.opt) or rows
         self.ports = lister.ports(proto)
         self.acolon: dict[str, str] = {}      # hex address -> "shown address:"
         self.queues: dict[str, str] = {}
         self.prg = lister.prg or {}
         self.match = (INET_LINE if self.long else INET_LINE_SHORT).match
+        self.stale = StaleFields()
 
     # -- fragments -------------------------------------------------------------
     def acol(self, hexaddr: str) -> str:
@@ -305,6 +306,10 @@ class _Table:
                 put(f"{prefix}{qs}{ls}{rs}{sc}{finish(kind, fl, prg)}\n")
             else:
                 put(f"{prefix}{qs}{ls}{rs}{sc}\n")
+        if extra and lines:
+            # what the last line leaves in netstat's variables
+            tail = lines[-1][g1:].split(None, 6)
+            self.stale.last = [tail[1], *tail[2:5]] if len(tail) >= 5 else self.stale.last
         return "".join(buf)
 
     def selected(self, lines):
@@ -322,6 +327,7 @@ class _Table:
                 if fl is None:
                     self.lister.warn(f"warning, got bogus {self.kind} line.")
                     continue
+            fl = self.stale.fill(fl)
             if not all_:
                 if tcp:
                     connected = fl[3] != "0000"
@@ -654,7 +660,7 @@ class Lister:
         else:
             prefix = "%-4s  " % label
             states = {}
-        t = _Table(self, path, kind, proto, prefix, states)
+        t = _Table(self, path, kind, proto, prefix, states, bool(rows))
         first = True
         for chunk in FileLines(f).chunks():
             if first:
