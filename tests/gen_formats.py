@@ -45,6 +45,21 @@ def sections() -> list[tuple[str, list]]:
         ("vmstat -D", v.disksum_fields(k)),
         ("vmstat -p DEV", v.partition_fields(k)),
         ("vmstat -m (one row per cache)", v.slab_fields(k)),
+        *netstat_sections(),
+    ]
+
+
+def netstat_sections() -> list[tuple[str, list]]:
+    from pystat.commands import netstat as n
+    from pystat.commands.netstat import interfaces, routes, sockets, statistics
+
+    return [
+        ("netstat (sockets: default, -t -u -U -w -x -l -a -n -e -o -p -W; one row per socket)",
+         sockets.fields(n.parse([]))),
+        ("netstat -g (one row per group membership)", sockets.fields(n.parse(["-g"]))),
+        ("netstat -s (one row per counter netstat prints)", statistics.fields(n.parse(["-s"]))),
+        ("netstat -r (one row per route; -6: IPv6)", routes.fields(n.parse(["-r"]))),
+        ("netstat -i, -ie (one row per interface shown)", interfaces.fields(n.parse(["-i"]))),
     ]
 
 
@@ -54,6 +69,10 @@ def render() -> str:
         "vmstat (default; -w, -t, -n, -y, delay/count)":
             "Memory fields are in the `-S` unit (KiB by default; `-S k` kB, `-S m` MB, "
             "`-S M` MiB, `-S b` bytes), like the text layout.",
+        "netstat (sockets: default, -t -u -U -w -x -l -a -n -e -o -p -W; one row per socket)":
+            "The rows are the sockets the text layout lists, Internet sockets then UNIX "
+            "sockets, with the same selection (-l, -a, -t, ...); fields a kind of socket does "
+            "not have are null. With -c, every listing adds its rows.",
     }
     for title, fields in sections():
         out.append(f"\n## {title}\n")
