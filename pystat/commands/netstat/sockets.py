@@ -67,6 +67,9 @@ OTHER_FAMILIES = (("ipx", ("/proc/net/ipx/socket", "/proc/net/ipx"), "AF IPX"),
 U32 = 0xFFFFFFFF
 U64 = 0xFFFFFFFFFFFFFFFF
 BLOCK = 1 << 20
+#: entries a cache of formatted fragments keeps before it starts over: memory
+#: stays bounded however large the table (ports are bounded anyway: 65536)
+CACHE = 32768
 
 
 def _c_long(v: int) -> int:
@@ -203,7 +206,7 @@ class _Table:
     def acol(self, hexaddr: str) -> str:
         text = self.acolon.get(hexaddr)
         if text is None:
-            if len(self.acolon) > 100000:
+            if len(self.acolon) > CACHE:
                 self.acolon.clear()
             text = self.acolon[hexaddr] = self.lister.addr(hexaddr) + ":"
         return text
@@ -333,12 +336,12 @@ class _Table:
         v4 = w == 8
         ntop = socket.inet_ntop
         af6 = socket.AF_INET6
-        if len(acolon) > 100000:
+        if len(acolon) > CACHE:
             acolon.clear()
         if len(ports) > 70000:
             ports.clear()
             ports["0000"] = "*"
-        if len(ends) > 100000:
+        if len(ends) > CACHE:
             ends.clear()
         # whether to keep endpoints of each side (off when they hardly repeat)
         keep_l, keep_r = self.keep
@@ -422,7 +425,7 @@ class _Table:
                 pair = sq[key] = (prefix + "%6d %6d " % (_c_long(int(q[9:], 16)),
                                                          _c_long(int(q[:8], 16))),
                                   self.state(key[:2]))
-                if len(sq) > 100000:
+                if len(sq) > CACHE:
                     sq.clear()
             put(f"{pair[0]}{ls}{rs}{pair[1]}\n")
         # an endpoint cache that is mostly missed only costs: stop filling it
@@ -512,7 +515,7 @@ class Lister:
             return self._addr_cache[hexaddr]
         except KeyError:
             pass
-        if len(self._addr_cache) > 100000:
+        if len(self._addr_cache) > CACHE:
             self._addr_cache.clear()
         o = self.o
         if len(hexaddr) == 8:
