@@ -201,6 +201,7 @@ class _Table:
         self.ends: dict[str, str] = {}       # "HEXADDR:PORT" -> its column (fast_numeric)
         self.sq: dict[str, tuple] = {}        # "ST TX:RX" -> (prefix + queues, state)
         self.keep = (True, True)
+        self.pcol: dict[str, str] | None = None   # inode -> " PID/Program name" column
 
     # -- fragments -------------------------------------------------------------
     def acol(self, hexaddr: str) -> str:
@@ -250,8 +251,9 @@ class _Table:
                 return None
         lines = chunk.split("\n")
         lines.pop()
-        if not self.extra and not self.names and not self.wide:
-            return self.fast_numeric(lines, width)
+        o = self.lister.o
+        if not self.names and not self.wide and not (o.exp > 1 or o.opt):
+            return self.fast_numeric(lines, width, bool(o.prg))
         w = width
         acolon, ports, pad = self.acolon, self.ports, PAD
         ag, pg, qg, sg = acolon.get, ports.get, self.queues.get, self.states.get
@@ -320,7 +322,7 @@ class _Table:
             self.stale.last = [tail[1], *tail[2:5]] if len(tail) >= 5 else self.stale.last
         return "".join(buf)
 
-    def fast_numeric(self, lines: list, w: int) -> str:
+    def fast_numeric(self, lines: list, w: int, programs: bool = False) -> str:
         """:meth:`fast` for -n without -e/-p/-o/-W (the common ``-ant``): every
         conversion inline, no method call per line.
 
@@ -345,6 +347,15 @@ class _Table:
             ends.clear()
         # whether to keep endpoints of each side (off when they hardly repeat)
         keep_l, keep_r = self.keep
+        if programs:
+            pcol = self.pcol
+            if pcol is None:
+                padded: dict[str, str] = {}
+                for name in set(self.prg.values()):
+                    padded[name] = " " + _ljust(name, 20)
+                pcol = self.pcol = {k: padded[v] for k, v in self.prg.items()}
+            pcg = pcol.get
+            dash = " " + _ljust("-", 20)
         hits = [0, 0]
         buf = []
         put = buf.append
@@ -427,7 +438,13 @@ class _Table:
                                   self.state(key[:2]))
                 if len(sq) > CACHE:
                     sq.clear()
-            put(f"{pair[0]}{ls}{rs}{pair[1]}\n")
+            if programs:
+                put(f"{pair[0]}{ls}{rs}{pair[1]}{pcg(line[f2:].split(None, 5)[4], dash)}\n")
+            else:
+                put(f"{pair[0]}{ls}{rs}{pair[1]}\n")
+        if programs and lines:
+            tail = lines[-1][f2:].split(None, 6)
+            self.stale.last = [tail[1], *tail[2:5]]
         # an endpoint cache that is mostly missed only costs: stop filling it
         n = len(lines)
         if n > 1000:
@@ -636,12 +653,21 @@ class Lister:
                     eacces = True
                 continue
             name = None
+            prg = self.prg
             for fd, target in links:
-                if not fd[:1].isdigit() or target is None:
+                if target is None or not target.startswith(("socket:[", "[0000]:")) \
+                        or not fd[:1].isdigit():
                     continue
-                inode = _socket_inode(target[:29])
-                if inode is None:
-                    continue
+                # "socket:[12345]" as the kernel writes it: the inode text is the key
+                digits = target[8:-1]
+                if (target[-1] == "]" and digits.isdigit() and digits.isascii()
+                        and digits[0] != "0" and len(target) <= 29 and len(digits) < 20):
+                    key = digits
+                else:
+                    inode = _socket_inode(target[:29])
+                    if inode is None:
+                        continue
+                    key = str(inode)
                 if name is None:
                     try:
                         cmdline = root.read(f"/proc/{pid}/cmdline")
@@ -649,7 +675,8 @@ class Lister:
                         continue
                     name = _program(pid, cmdline)
                 found = True
-                self.prg.setdefault(str(inode), name)
+                if key not in prg:
+                    prg[key] = name
         if eacces:
             if found:
                 self.warn("(Not all processes could be identified, non-owned process info "
