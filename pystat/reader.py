@@ -81,19 +81,24 @@ class Root:
         directory order: ``/proc/PID/fd`` at once.  Recorded as the listing
         of ``path`` (its entries are not listed one by one)."""
         self.opened[path + "/"] = None
-        base = self._prefix + path
         try:
-            names = os.listdir(base)
+            dfd = os.open(self._prefix + path, os.O_RDONLY | os.O_DIRECTORY)
         except OSError as e:
             raise _error(f"cannot list {path}", e) from None
-        out = []
-        readlink = os.readlink
-        for name in names:
-            try:
-                out.append((name, readlink(base + "/" + name)))
-            except OSError:
-                out.append((name, None))
-        return out
+        try:
+            names = os.listdir(dfd)
+            out = []
+            readlink = os.readlink
+            for name in names:
+                try:
+                    out.append((name, readlink(name, dir_fd=dfd)))
+                except OSError:
+                    out.append((name, None))
+            return out
+        except OSError as e:
+            raise _error(f"cannot list {path}", e) from None
+        finally:
+            os.close(dfd)
 
     def exists(self, path: str) -> bool:
         self.opened[path] = None
