@@ -143,6 +143,16 @@ def run(fixture: str, argv: list[str], timeout: float = 120) -> tuple[int, str, 
 
 def _run_on(root: str, argv: list[str], timeout: float) -> tuple[int, str, str]:
     cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, os.path.abspath(root)] + _faketime(root) + argv
-    p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=timeout)
+    for _attempt in range(3):
+        p = subprocess.run(cmd, capture_output=True, env=ENV, timeout=timeout)
+        if not _faketime_failed(p.returncode, p.stderr):
+            break
     return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), p.stderr.decode(
         "utf-8", "surrogateescape")
+
+
+def _faketime_failed(rc: int, stderr: bytes) -> bool:
+    """faketime could not start the tool: its semaphore is named after its PID,
+    and one left behind by a killed faketime (/dev/shm/sem.faketime_sem_PID) makes
+    the next faketime with that PID fail.  Such a run is made again."""
+    return rc != 0 and stderr.startswith(b"faketime:")
