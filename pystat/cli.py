@@ -66,13 +66,14 @@ def cli(ctx, root):
     ctx.obj = Options(root)
 
 
-def fail(message: str, code: int = 1) -> None:
-    """Print ``pystat: message`` on stderr and exit with ``code``."""
+def fail(message: str, code: int = 1, where: str = "pystat") -> None:
+    """Print ``where: message`` (one line) on stderr and exit with ``code``."""
     try:
         sys.stdout.flush()
     except (OSError, ValueError):
         pass
-    sys.stderr.write(f"pystat: {message}\n")
+    message = " ".join(message.split())
+    sys.stderr.write(f"{where}: {message}\n")
     sys.stderr.flush()
     raise SystemExit(code)
 
@@ -88,8 +89,8 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as e:
         raise SystemExit(e.exit_code) from None
     except click.ClickException as e:
-        where = e.ctx.command_path + ": " if getattr(e, "ctx", None) else ""
-        fail(where + e.format_message(), e.exit_code)
+        ctx = getattr(e, "ctx", None)
+        fail(e.format_message(), e.exit_code, ctx.command_path if ctx else "pystat")
     except click.exceptions.Abort:
         fail("aborted", 1)
     except PystatError as e:

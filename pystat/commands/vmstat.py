@@ -23,6 +23,7 @@ import time
 
 import click
 
+from pystat import __version__
 from pystat.commands import FORMAT_OPTION, until_series_ends
 from pystat.errors import PystatError, SourceError
 from pystat.proc.diskstats import DiskStat, parse_diskstats
@@ -30,8 +31,6 @@ from pystat.proc.meminfo import Meminfo, parse_meminfo
 from pystat.proc.slabinfo import parse_slabinfo
 from pystat.proc.stat import parse_stat
 from pystat.proc.vmstat import parse_vmstat
-
-NAME = "vmstat"
 
 U32 = 0xFFFFFFFF
 U64 = 0xFFFFFFFFFFFFFFFF
@@ -66,6 +65,11 @@ class Opts:
         self.partition = partition
         self.start = 0.0            # the clock when the command started
 
+    @property
+    def mem_unit(self) -> str:
+        """The -S unit's name, for the structured formats."""
+        return {"K": "KiB", "M": "MiB", "k": "kB", "m": "MB"}.get(self.unit_char, "B")
+
     def more(self, i: int) -> bool:
         """Whether loop iteration ``i`` runs (vmstat's ``infinite || i < num_updates``)."""
         return self.infinite or self.count < 0 or i < self.count
@@ -76,6 +80,11 @@ class Opts:
             kib &= U64
         v = f32(f32(f32(float(kib)) / self.unit) * 1024.0)
         return int(v) & U64
+
+
+def stat_totals(text: str):
+    """/proc/stat without the per-CPU lines, which vmstat does not show."""
+    return parse_stat(text, percpu=False)
 
 
 def heading_rows() -> int:
@@ -98,7 +107,7 @@ def heading_rows() -> int:
 def vm_fields(o: Opts):
     from pystat.render import Field
 
-    mem = f"{o.unit_char}iB" if o.unit_char in "KM" else {"k": "kB", "m": "MB"}.get(o.unit_char, "B")
+    mem = o.mem_unit
     return [
         Field("r", "processes", "runnable processes (running or waiting for a CPU)"),
         Field("b", "processes", "processes blocked in uninterruptible sleep"),
@@ -122,109 +131,32 @@ def vm_fields(o: Opts):
     ]
 
 
-def vm_reports(host, o: Opts):
-    """One report (a single row) per line vmstat prints."""
-    hz = host.hz
-    kb_per_page = host.pagesize // 1024
-    root = host.root
-    # Start-up, in vmstat's order: /proc/vmstat, /proc/stat (a priming read),
-    # /proc/meminfo.  The memory columns are never read again.
-    vm = root.parse("/proc/vmstat", parse_vmstat)
-    stat = root.parse("/proc/stat", parse_stat)
-    mem = root.parse("/proc/meminfo", parse_meminfo)
+def memory_columns(mem: Meminfo, o: Opts) -> dict:
+    """swpd, free and buff/cache (or inact/active with -a), in the -S unit."""
     uc = o.unit_convert
-
     swap_used = mem.swap_total - mem.swap_free if mem.swap_free < mem.swap_total else 0
-    memory = {
-        "swpd": uc(swap_used),
-        "free": uc(mem.free),
-    }
+    memory = {"swpd": uc(swap_used), "free": uc(mem.free)}
     if o.active:
         memory["inact"] = uc(mem.inactive)
         memory["active"] = uc(mem.active)
     else:
         memory["buff"] = uc(mem.buffers)
         memory["cache"] = uc(mem.cached + (mem.sreclaimable or 0))
-
-    # An empty report: start-up is done (the text layout prints its header now).
-    yield []
-    num_updates = o.count
-    if not o.no_first:
-        now = host.now()
-        c = stat.cpu
-        use = c.user + c.nice
-        sys_ = c.system + c.irq + c.softirq
-        idl = c.idle
-        div = use + sys_ + idl + c.iowait + c.steal
-        if not div:
-            div, idl = 1, 1
-        half = div // 2
-        gue = c.guest + c.guest_nice
-        use = use - gue if use >= gue else 0
-
-        def per_sec(x: int) -> int:  # (unsigned)((x * hz + Div/2) / Div), in u64
-            return ((((x * hz) & U64) + half) & U64) // div & U32
-
-        row = {
-            "timestamp": now,
-            "r": stat.procs_running, "b": stat.procs_blocked, **memory,
-            "si": per_sec(uc(vm.pswpin * kb_per_page)),
-            "so": per_sec(uc(vm.pswpout * kb_per_page)),
-            "bi": per_sec(vm.pgpgin), "bo": per_sec(vm.pgpgout),
-            "in": per_sec(stat.intr), "cs": per_sec(stat.ctxt),
-        }
-        row.update(_cpu_columns(use, sys_, idl, c.iowait, c.steal, gue, div))
-        yield [row]
-    else:
-        num_updates = num_updates + 1 if num_updates >= 0 else num_updates
-
-    delay = o.delay
-    half_delay = delay // 2
-    prev_vm, prev_stat = vm, stat
-    i = 1
-    while o.infinite or num_updates < 0 or i < num_updates:
-        host.wait(delay)
-        root = host.root
-        stat = root.parse("/proc/stat", parse_stat)
-        vm = root.parse("/proc/vmstat", parse_vmstat)
-        now = host.now()
-        c, p = stat.cpu, prev_stat.cpu
-        # libproc2 clamps every tick delta at 0
-        d = [max(a - b, 0) for a, b in zip(c, p)]
-        use = d[0] + d[1]
-        sys_ = d[2] + d[5] + d[6]
-        idl, iow, sto = d[3], d[4], d[7]
-        gue = d[8] + d[9]
-        div = use + sys_ + idl + iow + sto
-        if not div:
-            div, idl = 1, 1
-        use = use - gue if use >= gue else 0
-
-        def rate(delta: int) -> int:  # unsigned long arithmetic
-            return (((delta & U64) + half_delay) & U64) // delay & U32
-
-        def rate_int(delta: int) -> int:  # an int delta, in unsigned int arithmetic
-            return (((delta & U32) + half_delay) & U32) // delay & U32
-
-        row = {
-            "timestamp": now,
-            "r": stat.procs_running, "b": stat.procs_blocked, **memory,
-            "si": rate(uc(((vm.pswpin - prev_vm.pswpin) & U64) * kb_per_page)),
-            "so": rate(uc(((vm.pswpout - prev_vm.pswpout) & U64) * kb_per_page)),
-            "bi": rate(vm.pgpgin - prev_vm.pgpgin),
-            "bo": rate(vm.pgpgout - prev_vm.pgpgout),
-            "in": rate_int(stat.intr - prev_stat.intr),
-            "cs": rate_int(stat.ctxt - prev_stat.ctxt),
-        }
-        row.update(_cpu_columns(use, sys_, idl, iow, sto, gue, div))
-        yield [row]
-        prev_vm, prev_stat = vm, stat
-        i += 1
+    return memory
 
 
-def _cpu_columns(use, sys_, idl, iow, sto, gue, div) -> dict:
+def _cpu_split(t) -> tuple[int, dict]:
+    """vmstat's CPU columns from 10 tick values (totals or deltas): (Div, columns)."""
+    use = t[0] + t[1]
+    sys_ = t[2] + t[5] + t[6]
+    idl, iow, sto = t[3], t[4], t[7]
+    gue = t[8] + t[9]
+    div = use + sys_ + idl + iow + sto
+    if not div:
+        div, idl = 1, 1
+    use = use - gue if use >= gue else 0
     half = div // 2
-    return {
+    return div, {
         "us": (100 * use + half) // div & U32,
         "sy": (100 * sys_ + half) // div & U32,
         "id": (100 * idl + half) // div & U32,
@@ -232,6 +164,86 @@ def _cpu_columns(use, sys_, idl, iow, sto, gue, div) -> dict:
         "st": (100 * sto + half) // div & U32,
         "gu": (100 * gue + half) // div & U32,
     }
+
+
+def since_boot_row(stat, vm, memory: dict, o: Opts, hz: int, kb_per_page: int,
+                   now: float) -> dict:
+    """vmstat's first line: averages since boot, divided by CPU-seconds (4.0.2)."""
+    div, cpu = _cpu_split(stat.cpu)
+    half = div // 2
+    uc = o.unit_convert
+
+    def per_sec(x: int) -> int:  # (unsigned)((x * hz + Div/2) / Div), in u64
+        return ((((x * hz) & U64) + half) & U64) // div & U32
+
+    return {
+        "timestamp": now,
+        "r": stat.procs_running, "b": stat.procs_blocked, **memory,
+        "si": per_sec(uc(vm.pswpin * kb_per_page)),
+        "so": per_sec(uc(vm.pswpout * kb_per_page)),
+        "bi": per_sec(vm.pgpgin), "bo": per_sec(vm.pgpgout),
+        "in": per_sec(stat.intr), "cs": per_sec(stat.ctxt),
+        **cpu,
+    }
+
+
+def interval_row(prev_stat, stat, prev_vm, vm, memory: dict, o: Opts, kb_per_page: int,
+                 now: float) -> dict:
+    """An interval line: deltas divided by the nominal delay ``o.delay``.
+
+    ``stat``/``vm`` need only the fields vmstat shows (``cpu``, ``intr``,
+    ``ctxt``, ``procs_running``, ``procs_blocked``; ``pgpgin``, ``pgpgout``,
+    ``pswpin``, ``pswpout``), so recorded samples can be replayed through it.
+    """
+    delay = o.delay
+    half_delay = delay // 2
+    uc = o.unit_convert
+
+    def rate(delta: int) -> int:  # unsigned long arithmetic
+        return (((delta & U64) + half_delay) & U64) // delay & U32
+
+    def rate_int(delta: int) -> int:  # an int delta, in unsigned int arithmetic
+        return (((delta & U32) + half_delay) & U32) // delay & U32
+
+    # libproc2 clamps every tick delta at 0
+    _, cpu = _cpu_split([max(a - b, 0) for a, b in zip(stat.cpu, prev_stat.cpu)])
+    return {
+        "timestamp": now,
+        "r": stat.procs_running, "b": stat.procs_blocked, **memory,
+        "si": rate(uc(((vm.pswpin - prev_vm.pswpin) & U64) * kb_per_page)),
+        "so": rate(uc(((vm.pswpout - prev_vm.pswpout) & U64) * kb_per_page)),
+        "bi": rate(vm.pgpgin - prev_vm.pgpgin),
+        "bo": rate(vm.pgpgout - prev_vm.pgpgout),
+        "in": rate_int(stat.intr - prev_stat.intr),
+        "cs": rate_int(stat.ctxt - prev_stat.ctxt),
+        **cpu,
+    }
+
+
+def vm_reports(host, o: Opts):
+    """One report (a single row) per line vmstat prints."""
+    kb_per_page = host.pagesize // 1024
+    root = host.root
+    # Start-up, in vmstat's order: /proc/vmstat, /proc/stat (a priming read),
+    # /proc/meminfo.  The memory columns are never read again.
+    vm = root.parse("/proc/vmstat", parse_vmstat)
+    stat = root.parse("/proc/stat", stat_totals)
+    memory = memory_columns(root.parse("/proc/meminfo", parse_meminfo), o)
+    # An empty report: start-up is done (the text layout prints its header now).
+    yield []
+    num_updates = o.count
+    if not o.no_first:
+        yield [since_boot_row(stat, vm, memory, o, host.hz, kb_per_page, host.now())]
+    elif num_updates >= 0:
+        num_updates += 1
+    i = 1
+    while o.infinite or num_updates < 0 or i < num_updates:
+        host.wait(o.delay)
+        prev_stat, prev_vm = stat, vm
+        stat = host.root.parse("/proc/stat", stat_totals)
+        vm = host.root.parse("/proc/vmstat", parse_vmstat)
+        yield [interval_row(prev_stat, stat, prev_vm, vm, memory, o, kb_per_page, host.now())]
+        i += 1
 
 
 VM_HEADER = "procs -----------memory---------- ---swap-- -----io---- -system-- ------cpu-----"
@@ -323,7 +335,7 @@ SUM_LINES = (
 def sum_fields(o: Opts):
     from pystat.render import Field
 
-    mem = f"{o.unit_char}iB" if o.unit_char in "KM" else {"k": "kB", "m": "MB"}.get(o.unit_char, "B")
+    mem = o.mem_unit
     units = {"paged_in": "KiB", "paged_out": "KiB", "pages_swapped_in": "pages",
              "pages_swapped_out": "pages", "boot_time": "s since epoch"}
     return [Field(name, mem if is_mem else units.get(name, "jiffies" if name.endswith("_ticks") else "count"),
@@ -343,7 +355,7 @@ def used_memory(mem: Meminfo) -> int:
 
 def sum_reports(host, o: Opts):
     root = host.root
-    stat = root.parse("/proc/stat", parse_stat)
+    stat = root.parse("/proc/stat", stat_totals)
     vm = root.parse("/proc/vmstat", parse_vmstat)
     mem = root.parse("/proc/meminfo", parse_meminfo)
     uc = o.unit_convert
@@ -374,7 +386,7 @@ def sum_text(reports, o: Opts, out) -> None:
 
 
 def forks_reports(host, o: Opts):
-    stat = host.root.parse("/proc/stat", parse_stat)
+    stat = host.root.parse("/proc/stat", stat_totals)
     yield [{"timestamp": host.now(), "forks": stat.processes}]
 
 
@@ -396,7 +408,8 @@ class DiskTable:
     """libproc2's device list: devices in first-seen order, classified once.
 
     A device missing from the file keeps its last values; one that comes back
-    after missing a read is treated as new (moved to the end, re-classified).
+    after missing a read is treated as new (moved to the end, re-classified),
+    and one looked up by name after missing a read is not found.
     """
 
     def __init__(self):
@@ -412,10 +425,7 @@ class DiskTable:
                 raise SourceError(
                     f"/proc/diskstats: {d.name}: old 4-counter partition line "
                     "(vmstat needs 11 counters per device)")
-            node = self.nodes.get(d.name)
-            if node is not None and node[2] < self.reads - 1:
-                del self.nodes[d.name]     # stale: pretend it was never found
-                node = None
+            node = self.lookup(d.name)
             if node is None:
                 if block is None:
                     block = _block_devices(root)
@@ -424,6 +434,14 @@ class DiskTable:
                 node[0] = d
                 node[2] = self.reads
         return [(n[0], n[1]) for n in self.nodes.values()]
+
+    def lookup(self, name: str) -> list | None:
+        """libproc2's node_get(): a node not seen in the last two reads is dropped."""
+        node = self.nodes.get(name)
+        if node is not None and node[2] < self.reads - 1:
+            del self.nodes[name]     # stale: pretend it was never found
+            return None
+        return node
 
 
 def _block_devices(root):
@@ -601,10 +619,11 @@ def partition_reports(host, o: Opts):
     name = o.partition
 
     def find():
-        for d, _ in table.update(host.root):
-            if d.name == name:
-                return d
-        raise PystatError(f"vmstat: Disk/Partition {name} not found")
+        table.update(host.root)
+        node = table.lookup(name)
+        if node is None:
+            raise PystatError(f"vmstat: Disk/Partition {name} not found")
+        return node[0]
 
     d = find()
     yield []  # the device exists: the text layout prints its header now
@@ -759,6 +778,8 @@ def run(host, mode: str, o: Opts, fmt: str, out) -> None:
 @click.option("-t", "--timestamp", is_flag=True, help="Append a timestamp to each line.")
 @click.option("-y", "--no-first", is_flag=True, help="Skip the first report (averages since boot).")
 @FORMAT_OPTION
+@click.version_option(__version__, "-V", "--version",
+                      message="pystat vmstat %(version)s (procps-ng vmstat 4.0.2 compatible)")
 @click.argument("args", nargs=-1, metavar="[DELAY [COUNT]]")
 @click.pass_obj
 def command(obj, active, forks, slabs, one_header, stats, disk, disk_sum, partition, unit,

@@ -6,7 +6,14 @@ raises :class:`pystat.errors.ParseError` on text it cannot understand.
 
 from pystat.errors import ParseError
 
-__all__ = ["ParseError", "to_int"]
+__all__ = ["ParseError", "to_int", "check_complete"]
+
+
+def check_complete(text: str) -> None:
+    """The kernel ends every line of a /proc or /sys table with a newline: text
+    that does not end with one was cut (a truncated copy or a short read)."""
+    if text and text[-1] != "\n":
+        raise ParseError("truncated: the last line is incomplete")
 
 
 def to_int(word: str, what: str) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
+from pystat.proc import check_complete
 
 
 class DiskStat(NamedTuple):
@@ -68,6 +69,7 @@ def _record(major: int, minor: int, name: str, nums: list[int]) -> DiskStat:
 
 def parse_diskstats(text: str) -> list[DiskStat]:
     """Every line of /proc/diskstats, in file order."""
+    check_complete(text)
     out = []
     for n, line in enumerate(text.split("\n"), 1):
         words = line.split()
@@ -86,4 +88,5 @@ def parse_diskstats(text: str) -> list[DiskStat]:
 
 def parse_block_stat(text: str, name: str = "", major: int = 0, minor: int = 0) -> DiskStat:
     """One /sys/block/DEV/stat file (the counters of one device)."""
+    check_complete(text)
     return _record(major, minor, name, _stat_counters(text.split(), name or "stat"))

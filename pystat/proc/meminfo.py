@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
+from pystat.proc import check_complete
 
 
 class Meminfo(NamedTuple):
@@ -32,6 +33,28 @@ _REQUIRED = ("MemTotal", "MemFree", "Buffers", "Cached", "Active", "Inactive",
 
 
 def parse_meminfo(text: str) -> Meminfo:
+    check_complete(text)
+    # Fast path: "Key:   value kB" lines; anything else goes to the slow path,
+    # which names the bad line.
+    tokens = text.replace(" kB\n", "\n").split()
+    keys = tokens[::2]
+    try:
+        if len(tokens) != 2 * text.count("\n") or not all(k[-1] == ":" for k in keys):
+            raise ValueError
+        fields = dict(zip([k[:-1] for k in keys], map(int, tokens[1::2])))
+    except ValueError:
+        fields = _parse_lines(text)
+    missing = [k for k in _REQUIRED if k not in fields]
+    if missing:
+        raise ParseError(f"no {', '.join(missing)} (truncated?)")
+    g = fields.get
+    return Meminfo(fields["MemTotal"], fields["MemFree"], g("MemAvailable"),
+                   fields["Buffers"], fields["Cached"], g("SReclaimable"),
+                   fields["Active"], fields["Inactive"],
+                   fields["SwapTotal"], fields["SwapFree"], fields)
+
+
+def _parse_lines(text: str) -> dict[str, int]:
     fields: dict[str, int] = {}
     for n, line in enumerate(text.split("\n"), 1):
         if not line:
@@ -45,11 +68,4 @@ def parse_meminfo(text: str) -> Meminfo:
         except ValueError:
             raise ParseError(f"line {n}: {key}: expected a number, got {words[0][:40]!r}") from None
         fields[key] = value
-    missing = [k for k in _REQUIRED if k not in fields]
-    if missing:
-        raise ParseError(f"no {', '.join(missing)} (truncated?)")
-    g = fields.get
-    return Meminfo(fields["MemTotal"], fields["MemFree"], g("MemAvailable"),
-                   fields["Buffers"], fields["Cached"], g("SReclaimable"),
-                   fields["Active"], fields["Inactive"],
-                   fields["SwapTotal"], fields["SwapFree"], fields)
+    return fields

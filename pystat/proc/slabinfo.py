@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
+from pystat.proc import check_complete
 
 
 class Slab(NamedTuple):
@@ -20,6 +21,7 @@ class Slab(NamedTuple):
 
 def parse_slabinfo(text: str) -> list[Slab]:
     """The caches in file order."""
+    check_complete(text)
     lines = text.split("\n")
     head = lines[0]
     if not head.startswith("slabinfo - version: 2."):

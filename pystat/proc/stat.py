@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
-from pystat.proc import to_int
+from pystat.proc import check_complete, to_int
 
 
 class CpuTimes(NamedTuple):
@@ -46,46 +46,51 @@ _PAD = (0, 0)
 _REQUIRED = ("intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked")
 
 
-def _cpu_times(words: list[str], line_no: int) -> CpuTimes:
+def _cpu_times(line: str, line_no: int) -> tuple[str, CpuTimes]:
+    words = line.split()
     values = words[1:11]
-    if len(values) < _MIN_CPU_COLUMNS:
-        raise ParseError(f"line {line_no}: {words[0]} has {len(values)} columns, "
+    n = len(values)
+    if n < _MIN_CPU_COLUMNS:
+        raise ParseError(f"line {line_no}: {words[0] if words else 'cpu'} has {n} columns, "
                          f"expected at least {_MIN_CPU_COLUMNS}")
     try:
+        if n == 10 and "-" not in line:
+            return words[0], CpuTimes._make(map(int, values))
         nums = [int(v) for v in values]
     except ValueError:
         raise ParseError(f"line {line_no}: {words[0]}: expected numbers") from None
     if min(nums) < 0:
         raise ParseError(f"line {line_no}: {words[0]}: negative time")
-    if len(nums) < 10:
-        nums.extend(_PAD[: 10 - len(nums)])
-    return CpuTimes(*nums)
+    nums.extend(_PAD[: 10 - n])
+    return words[0], CpuTimes._make(nums)
 
 
-def parse_stat(text: str) -> Stat:
+def parse_stat(text: str, percpu: bool = True) -> Stat:
+    """The whole file; with ``percpu=False`` the cpuN lines are skipped (``cpus`` is empty)."""
+    check_complete(text)
     lines = text.split("\n")
-    first = lines[0].split()
-    if not first or first[0] != "cpu":
+    if not lines[0].startswith("cpu "):
         raise ParseError("does not start with the aggregate 'cpu' line")
-    total = _cpu_times(first, 1)
+    _, total = _cpu_times(lines[0], 1)
     cpus: dict[int, CpuTimes] = {}
     found: dict[str, int] = {}
     for n, line in enumerate(lines[1:], 2):
-        if line.startswith("cpu"):
-            words = line.split()
-            ident = words[0][3:]
-            if not ident.isdigit():
-                raise ParseError(f"line {n}: bad CPU line {words[0]!r}")
-            cpus[int(ident)] = _cpu_times(words, n)
+        if line[:3] == "cpu":
+            if percpu:
+                name, times = _cpu_times(line, n)
+                ident = name[3:]
+                if not ident.isdigit():
+                    raise ParseError(f"line {n}: bad CPU line {name!r}")
+                cpus[int(ident)] = times
             continue
-        key, _, rest = line.partition(" ")
+        key = line[:line.find(" ")]
         if key in _REQUIRED:
-            first_word = rest.split(None, 1)[:1]
-            if not first_word:
+            words = line.split(None, 2)
+            if len(words) < 2:
                 raise ParseError(f"line {n}: {key} has no value")
-            found[key] = to_int(first_word[0], key)
-    missing = [k for k in _REQUIRED if k not in found]
-    if missing:
+            found[key] = to_int(words[1], key)
+    if len(found) < len(_REQUIRED):
+        missing = [k for k in _REQUIRED if k not in found]
         raise ParseError(f"no {', '.join(missing)} line (truncated?)")
     return Stat(total, cpus, found["intr"], found["ctxt"], found["btime"],
                 found["processes"], found["procs_running"], found["procs_blocked"])

@@ -5,36 +5,51 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
+from pystat.proc import check_complete, to_int
 
 
 class VmCounters(NamedTuple):
-    """Paging and swapping counters, and every line in ``fields``."""
+    """The paging and swapping counters the reports show.
+
+    ``text`` is the whole file; ``fields()`` parses every counter in it.
+    """
 
     pgpgin: int    # KiB paged in from block devices
     pgpgout: int   # KiB paged out to block devices
     pswpin: int    # pages swapped in
     pswpout: int   # pages swapped out
-    fields: dict[str, int]
+    text: str
+
+    def fields(self) -> dict[str, int]:
+        """Every ``name value`` line as a dict (ParseError on a malformed line)."""
+        out: dict[str, int] = {}
+        for n, line in enumerate(self.text.split("\n"), 1):
+            if not line:
+                continue
+            words = line.split()
+            if len(words) != 2:
+                raise ParseError(f"line {n}: expected 'name value', got {line[:60]!r}")
+            try:
+                out[words[0]] = int(words[1])
+            except ValueError:
+                raise ParseError(f"line {n}: {words[0]}: expected a number, "
+                                 f"got {words[1][:40]!r}") from None
+        return out
 
 
 _REQUIRED = ("pgpgin", "pgpgout", "pswpin", "pswpout")
 
 
+def _value(text: str, key: str) -> int:
+    # the line "key value", at the start of the text or of a line
+    at = 0 if text.startswith(key + " ") else text.find("\n" + key + " ") + 1
+    if not at and not text.startswith(key + " "):
+        raise ParseError(f"no {key} (truncated?)")
+    start = at + len(key) + 1
+    return to_int(text[start:text.find("\n", start)].strip(), key)
+
+
 def parse_vmstat(text: str) -> VmCounters:
-    fields: dict[str, int] = {}
-    for n, line in enumerate(text.split("\n"), 1):
-        if not line:
-            continue
-        words = line.split()
-        if len(words) != 2:
-            raise ParseError(f"line {n}: expected 'name value', got {line[:60]!r}")
-        try:
-            fields[words[0]] = int(words[1])
-        except ValueError:
-            raise ParseError(f"line {n}: {words[0]}: expected a number, "
-                             f"got {words[1][:40]!r}") from None
-    missing = [k for k in _REQUIRED if k not in fields]
-    if missing:
-        raise ParseError(f"no {', '.join(missing)} (truncated?)")
-    return VmCounters(fields["pgpgin"], fields["pgpgout"], fields["pswpin"],
-                      fields["pswpout"], fields)
+    """The counters the reports need, found by name (the file has ~200 lines)."""
+    check_complete(text)
+    return VmCounters(*[_value(text, k) for k in _REQUIRED], text)

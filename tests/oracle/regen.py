@@ -62,12 +62,10 @@ def main(argv=None) -> int:
                   file=sys.stderr)
             return 2
     failures = 0
-    indexes = {f: load_index(f) for f in fixture_paths}
-    if not args.check:
-        # regenerating some tools keeps the other tools' entries
-        for index in indexes.values():
-            for name in [n for n in index if n.split("/", 1)[0] in tools]:
-                del index[name]
+    # regenerating some tools keeps the other tools' entries
+    indexes = {f: {k: v for k, v in load_index(f).items()
+                   if args.check or k.split("/")[0] not in tools}
+               for f in fixture_paths}
     for (fixture, tool, argv), (rc, out, err) in run_all(fixture_paths, tools):
         name = f"{tool}/{cases.slug(argv)}"
         if args.check:

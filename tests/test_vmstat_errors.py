@@ -1,0 +1,141 @@
+"""Bad input: one line on stderr naming the problem, a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.helpers import run, run_process
+from tests.oracle.cases import FIXTURES
+
+IDLE = os.path.join(FIXTURES, "idle")
+BUSY = os.path.join(FIXTURES, "busy")
+
+
+@pytest.fixture
+def root(tmp_path):
+    dest = tmp_path / "root"
+    shutil.copytree(IDLE, dest, symlinks=True, ignore=shutil.ignore_patterns("golden"))
+    return dest
+
+
+def one_line_error(code, out, err, *needles):
+    assert code != 0
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    for n in needles:
+        assert n in lines[0], lines[0]
+    return lines[0]
+
+
+def mangle(root, rel, func):
+    path = root / rel
+    path.write_text(func(path.read_text()))
+
+
+@pytest.mark.parametrize("argv,rel,edit,needles", [
+    ([], "proc/meminfo", None, ["/proc/meminfo", "No such file"]),
+    ([], "proc/stat", None, ["/proc/stat", "No such file"]),
+    ([], "proc/vmstat", None, ["/proc/vmstat"]),
+    (["-d"], "proc/diskstats", None, ["/proc/diskstats"]),
+    (["-m"], "proc/slabinfo", None, ["/proc/slabinfo"]),
+    ([], "proc/meminfo", lambda t: t[: len(t) // 3], ["/proc/meminfo", "truncated"]),
+    ([], "proc/stat", lambda t: t.split("\nintr")[0] + "\n", ["/proc/stat", "intr"]),
+    ([], "proc/stat", lambda t: t.replace("cpu ", "cpu x", 1), ["/proc/stat", "line 1"]),
+    ([], "proc/stat", lambda t: "garbage\n" + t, ["/proc/stat", "cpu"]),
+    ([], "proc/vmstat", lambda t: t.replace("pgpgin ", "pgpgin x"), ["/proc/vmstat", "pgpgin"]),
+    ([], "proc/meminfo", lambda t: t.replace("MemFree:", "MemFree: lots"),
+     ["/proc/meminfo", "line 2"]),
+    (["-d"], "proc/diskstats", lambda t: t.replace(" vda ", " vda x", 1),
+     ["/proc/diskstats", "vda"]),
+    (["-d"], "proc/diskstats", lambda t: t[:-5], ["/proc/diskstats", "truncated"]),
+    ([], "proc/vmstat", lambda t: t[:-1], ["/proc/vmstat", "truncated"]),
+    (["-d"], "proc/diskstats", lambda t: t + "  8 0 sdz 1 2 3\n", ["/proc/diskstats", "sdz"]),
+    (["-D"], "proc/diskstats", lambda t: t + "  8 1 sdz1 1 2 3 4\n", ["old 4-counter"]),
+    (["-m"], "proc/slabinfo", lambda t: "slabinfo - version: 1.1\n" + t, ["/proc/slabinfo"]),
+    (["-m"], "proc/slabinfo", lambda t: t + "kmalloc-x 1 2 3\n", ["/proc/slabinfo", "layout"]),
+    ([], "proc/stat", lambda t: "", ["/proc/stat"]),
+])
+def test_bad_file(root, argv, rel, edit, needles):
+    if edit is None:
+        (root / rel).unlink()
+    else:
+        mangle(root, rel, edit)
+    one_line_error(*run(["--root", str(root), "vmstat", *argv]), *needles)
+
+
+def test_unreadable_file(root):
+    (root / "proc/meminfo").unlink()
+    (root / "proc/meminfo").mkdir()  # root reads any file; a directory is unreadable to anyone
+    one_line_error(*run(["--root", str(root), "vmstat"]), "/proc/meminfo", "Is a directory")
+
+
+def test_slabinfo_needs_root(root, monkeypatch):
+    """/proc/slabinfo is mode 0400: a user who is not root gets EACCES."""
+    import builtins
+
+    real_open = builtins.open
+
+    def denying_open(path, *a, **kw):
+        if str(path).endswith("/proc/slabinfo"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *a, **kw)
+
+    monkeypatch.setattr(builtins, "open", denying_open)
+    one_line_error(*run(["--root", str(root), "vmstat", "-m"]), "/proc/slabinfo", "run as root")
+
+
+@pytest.mark.parametrize("argv,needles,code", [
+    (["-x"], ["No such option", "-x"], 2),
+    (["--bogus"], ["No such option", "--bogus"], 2),
+    (["abc"], ["failed to parse argument: 'abc'"], 1),
+    (["1x"], ["failed to parse argument: '1x'"], 1),
+    (["1", "two"], ["failed to parse argument: 'two'"], 1),
+    (["0"], ["delay must be positive integer"], 1),
+    (["-5"], ["No such option"], 2),
+    (["99999999999"], ["too large delay value"], 1),
+    (["1", "2", "3"], ["unexpected argument '3'"], 1),
+    (["-S", "x"], ["-S requires k, K, m or M"], 1),
+    (["-S"], ["requires an argument"], 2),
+    (["-d", "-s"], ["cannot be combined"], 1),
+    (["-m", "-D"], ["cannot be combined"], 1),
+    (["-p", "nosuch"], ["Disk/Partition nosuch not found"], 1),
+    (["-p", "/dev/nosuch"], ["Disk/Partition nosuch not found"], 1),
+    (["--format", "xml"], ["--format"], 2),
+])
+def test_bad_command_line(argv, needles, code):
+    result = run(["--root", IDLE, "vmstat", *argv])
+    one_line_error(*result, *needles)
+    assert result[0] == code
+
+
+def test_missing_root():
+    one_line_error(*run(["--root", "/nonexistent/x", "vmstat"]), "--root /nonexistent/x")
+
+
+def test_garbled_snapshot_description(root):
+    (root / "pystat-snapshot.json").write_text("{not json")
+    one_line_error(*run(["--root", str(root), "vmstat"]), "pystat-snapshot.json")
+
+
+def test_series_shorter_than_count():
+    code, out, err = run(["--root", BUSY, "vmstat", "1", "9"])
+    one_line_error(code, out, err, "has only 5 samples")
+    assert len(out.splitlines()) == 2 + 5  # what the series holds was printed
+
+
+def test_series_without_count_ends_cleanly():
+    code, out, err = run(["--root", BUSY, "vmstat", "1"])
+    assert (code, err) == (0, "")
+    assert len(out.splitlines()) == 2 + 5
+
+
+def test_no_traceback_from_the_console_entry_point(root):
+    (root / "proc/stat").write_text("cpu 1 2\n")
+    p = run_process(["--root", str(root), "vmstat"])
+    assert p.returncode == 1
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert p.stderr.startswith("pystat: /proc/stat:")
