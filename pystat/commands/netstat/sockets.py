@@ -166,18 +166,6 @@ def _block_re(width: int, long: bool):
 
 BLOCK_RE = {(w, long): _block_re(w, long) for w in (8, 32) for long in (False, True)}
 
-# the pieces _Table.fast_numeric checks a line by
-LINE_HEAD = re.compile(r" *[0-9]+: ")
-TAIL = re.compile(r" [0-9A-F]{2}:[0-9A-F]{8} [0-9A-F]{8}")
-TAIL_LONG = re.compile(r" [0-9A-F]{2}:[0-9A-F]{8} [0-9A-F]{8} +[0-9]+ +[0-9]+ "
-                       r"(0|[1-9][0-9]{0,18})(?![0-9])")
-ADDR8 = re.compile(r"[0-9A-F]{8}")
-ADDR32 = re.compile(r"[0-9A-F]{32}")
-PORT4 = re.compile(r"[0-9A-F]{4}")
-STATE_QUEUES = re.compile(r"[0-9A-F]{2} [0-9A-F]{8}:[0-9A-F]{8}")
-#: an endpoint piece "HEXADDR:PORT" as a key of _Table.ends was checked whole
-PIECE = "address, port and state/queue pieces pass ADDR8/ADDR32, PORT4, STATE_QUEUES"
-
 
 class _Table:
     """One socket table being listed: its formatting state and caches.
@@ -257,17 +245,15 @@ class _Table:
         if not chunk.endswith("\n"):
             chunk += "\n"
         width = 32 if self.path.endswith("6") else 8
-        o = self.lister.o
-        if not self.names and not self.wide and not (o.exp > 1 or o.opt):
-            lines = chunk.split("\n")
-            lines.pop()
-            return self.fast_numeric(lines, width, bool(o.prg))
         if BLOCK_RE[(width, self.long)].fullmatch(chunk) is None:
             width = 40 - width
             if BLOCK_RE[(width, self.long)].fullmatch(chunk) is None:
                 return None
         lines = chunk.split("\n")
         lines.pop()
+        o = self.lister.o
+        if not self.names and not self.wide and not (o.exp > 1 or o.opt):
+            return self.fast_numeric(lines, width, bool(o.prg))
         w = width
         acolon, ports, pad = self.acolon, self.ports, PAD
         ag, pg, qg, sg = acolon.get, ports.get, self.queues.get, self.states.get
@@ -336,18 +322,13 @@ class _Table:
             self.stale.last = [tail[1], *tail[2:5]] if len(tail) >= 5 else self.stale.last
         return "".join(buf)
 
-    def fast_numeric(self, lines: list, w: int, programs: bool = False) -> str | None:
-        """:meth:`fast` for -n without -e/-o/-W (``-ant``, ``-antp``): every
-        conversion inline, no method call per line; None as soon as a line is
-        not exactly as the kernel prints it (the chunk then takes the exact
-        path).
+    def fast_numeric(self, lines: list, w: int, programs: bool = False) -> str:
+        """:meth:`fast` for -n without -e/-p/-o/-W (the common ``-ant``): every
+        conversion inline, no method call per line.
 
-        A line is checked piece by piece instead of by one expression over the
-        chunk: its start (`` *[0-9]+: ``) and its timer fields by small
-        expressions, the separators one by one, and each of the three pieces
-        it is cut into ("address:port" twice, "state queues") by being a key
-        of a cache, where only pieces that passed :data:`PIECE` go.  Endpoints
-        are looked up whole where they repeat (listeners, service ports)."""
+        Three slices per line: each "address:port" (looked up whole in
+        ``self.ends`` first, where endpoints repeat: listeners, service ports)
+        and "state queues" (a pair: the queues column and the state column)."""
         acolon, ports, pad = self.acolon, self.ports, PAD
         ends, sq = self.ends, self.sq
         ag, pg, eg, sqg = acolon.get, ports.get, ends.get, sq.get
@@ -357,11 +338,6 @@ class _Table:
         v4 = w == 8
         ntop = socket.inet_ntop
         af6 = socket.AF_INET6
-        head = LINE_HEAD.match
-        tail = (TAIL_LONG if programs else TAIL).match
-        addr_ok = (ADDR8 if v4 else ADDR32).fullmatch
-        port_ok = PORT4.fullmatch
-        sq_ok = STATE_QUEUES.fullmatch
         if len(acolon) > CACHE:
             acolon.clear()
         if len(ports) > 70000:
@@ -383,118 +359,92 @@ class _Table:
         hits = [0, 0]
         buf = []
         put = buf.append
-        a1 = -1
-        m = t = None
-        try:
-            for line in lines:
-                m = head(line)
-                if m is None:
-                    return None
-                if m.end() != a1:
-                    a1 = m.end()
-                    a2 = a1 + w
-                    b2 = a2 + 5
-                    c1 = b2 + 1
-                    c2 = c1 + w
-                    d1 = c2 + 1
-                    d2 = d1 + 4
-                    e1 = d2 + 1
-                    f2 = e1 + 20
-                t = tail(line, f2)
-                if t is None or line[b2] != " " or line[d2] != " ":
-                    return None
-                if not all_:
-                    if (line[d1:d2] != "0000" if tcp else line[c1:c2] != zero) == lst:
-                        if line[a2] != ":" or line[c2] != ":":
-                            return None
-                        continue
-                ls = eg(line[a1:b2])
-                if ls is None:
-                    if line[a2] != ":":
-                        return None
-                    h = line[a1:a2]
-                    la = ag(h)
-                    if la is None:
-                        if addr_ok(h) is None:
-                            return None
-                        if v4:
-                            n = int(h, 16)
-                            la = acolon[h] = "%d.%d.%d.%d:" % (n & 255, (n >> 8) & 255,
-                                                               (n >> 16) & 255, n >> 24)
-                        else:
-                            b = bytes.fromhex(h)
-                            b = b[3::-1] + b[7:3:-1] + b[11:7:-1] + b[15:11:-1]
-                            la = acolon[h] = fix_v4_address(ntop(af6, b), b) + ":"
-                    h = line[a2 + 1:b2]
-                    lp = pg(h)
-                    if lp is None:
-                        if port_ok(h) is None:
-                            return None
-                        lp = ports[h] = str(int(h, 16))
-                    ls = la + lp
-                    if len(ls) > 23:
-                        n = min(len(lp), 18)
-                        ls = la[:22 - n] + ":" + lp[:n] + " "
+        k = -1
+        for line in lines:
+            if k < 0 or line[k] != ":":
+                k = line.find(":")
+                a1 = k + 2
+                a2 = a1 + w
+                b2 = a2 + 5
+                c1 = b2 + 1
+                c2 = c1 + w
+                d1 = c2 + 1
+                d2 = d1 + 4
+                e1 = d2 + 1
+                f2 = e1 + 20
+            if not all_:
+                if (line[d1:d2] != "0000" if tcp else line[c1:c2] != zero) == lst:
+                    continue
+            ls = eg(line[a1:b2])
+            if ls is None:
+                h = line[a1:a2]
+                la = ag(h)
+                if la is None:
+                    if v4:
+                        n = int(h, 16)
+                        la = acolon[h] = "%d.%d.%d.%d:" % (n & 255, (n >> 8) & 255,
+                                                           (n >> 16) & 255, n >> 24)
                     else:
-                        ls += pad[len(ls)]
-                    if keep_l:
-                        ends[line[a1:b2]] = ls
+                        b = bytes.fromhex(h)
+                        b = b[3::-1] + b[7:3:-1] + b[11:7:-1] + b[15:11:-1]
+                        la = acolon[h] = fix_v4_address(ntop(af6, b), b) + ":"
+                h = line[a2 + 1:b2]
+                lp = pg(h)
+                if lp is None:
+                    lp = ports[h] = str(int(h, 16))
+                ls = la + lp
+                if len(ls) > 23:
+                    n = min(len(lp), 18)
+                    ls = la[:22 - n] + ":" + lp[:n] + " "
                 else:
-                    hits[0] += 1
-                rs = eg(line[c1:d2]) if keep_r else None
-                if rs is None:
-                    if line[c2] != ":":
-                        return None
-                    h = line[c1:c2]
-                    ra = ag(h)
-                    if ra is None:
-                        if addr_ok(h) is None:
-                            return None
-                        if v4:
-                            n = int(h, 16)
-                            ra = acolon[h] = "%d.%d.%d.%d:" % (n & 255, (n >> 8) & 255,
-                                                               (n >> 16) & 255, n >> 24)
-                        else:
-                            b = bytes.fromhex(h)
-                            b = b[3::-1] + b[7:3:-1] + b[11:7:-1] + b[15:11:-1]
-                            ra = acolon[h] = fix_v4_address(ntop(af6, b), b) + ":"
-                    h = line[d1:d2]
-                    rp = pg(h)
-                    if rp is None:
-                        if port_ok(h) is None:
-                            return None
-                        rp = ports[h] = str(int(h, 16))
-                    rs = ra + rp
-                    if len(rs) > 23:
-                        n = min(len(rp), 18)
-                        rs = ra[:22 - n] + ":" + rp[:n] + " "
+                    ls += pad[len(ls)]
+                if keep_l:
+                    ends[line[a1:b2]] = ls
+            else:
+                hits[0] += 1
+            rs = eg(line[c1:d2]) if keep_r else None
+            if rs is None:
+                h = line[c1:c2]
+                ra = ag(h)
+                if ra is None:
+                    if v4:
+                        n = int(h, 16)
+                        ra = acolon[h] = "%d.%d.%d.%d:" % (n & 255, (n >> 8) & 255,
+                                                           (n >> 16) & 255, n >> 24)
                     else:
-                        rs += pad[len(rs)]
-                    if keep_r:
-                        ends[line[c1:d2]] = rs
+                        b = bytes.fromhex(h)
+                        b = b[3::-1] + b[7:3:-1] + b[11:7:-1] + b[15:11:-1]
+                        ra = acolon[h] = fix_v4_address(ntop(af6, b), b) + ":"
+                h = line[d1:d2]
+                rp = pg(h)
+                if rp is None:
+                    rp = ports[h] = str(int(h, 16))
+                rs = ra + rp
+                if len(rs) > 23:
+                    n = min(len(rp), 18)
+                    rs = ra[:22 - n] + ":" + rp[:n] + " "
                 else:
-                    hits[1] += 1
-                pair = sqg(line[e1:f2])
-                if pair is None:
-                    key = line[e1:f2]
-                    if sq_ok(key) is None:
-                        return None
-                    q = key[3:]
-                    pair = sq[key] = (prefix + "%6d %6d " % (_c_long(int(q[9:], 16)),
-                                                             _c_long(int(q[:8], 16))),
-                                      self.state(key[:2]))
-                    if len(sq) > CACHE:
-                        sq.clear()
-                if programs:
-                    put(f"{pair[0]}{ls}{rs}{pair[1]}{pcg(t.group(1), dash)}\n")
-                else:
-                    put(f"{pair[0]}{ls}{rs}{pair[1]}\n")
-        except IndexError:
-            return None
-        if t is not None and programs:
-            # what the last line leaves in netstat's variables
-            last = lines[-1][f2:].split(None, 6)
-            self.stale.last = [last[1], *last[2:5]]
+                    rs += pad[len(rs)]
+                if keep_r:
+                    ends[line[c1:d2]] = rs
+            else:
+                hits[1] += 1
+            pair = sqg(line[e1:f2])
+            if pair is None:
+                key = line[e1:f2]
+                q = key[3:]
+                pair = sq[key] = (prefix + "%6d %6d " % (_c_long(int(q[9:], 16)),
+                                                         _c_long(int(q[:8], 16))),
+                                  self.state(key[:2]))
+                if len(sq) > CACHE:
+                    sq.clear()
+            if programs:
+                put(f"{pair[0]}{ls}{rs}{pair[1]}{pcg(line[f2:].split(None, 5)[4], dash)}\n")
+            else:
+                put(f"{pair[0]}{ls}{rs}{pair[1]}\n")
+        if programs and lines:
+            tail = lines[-1][f2:].split(None, 6)
+            self.stale.last = [tail[1], *tail[2:5]]
         # an endpoint cache that is mostly missed only costs: stop filling it
         n = len(lines)
         if n > 1000:
