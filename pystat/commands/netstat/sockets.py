@@ -797,7 +797,6 @@ class Lister:
 
     def inet_file(self, f, path, kind, proto, label, out, rows):
         """One socket table: text to ``out``, or (``rows``) blocks of rows."""
-        o = self.o
         tcp = kind == "tcp"
         if tcp:
             prefix = "%-4s  " % label
