@@ -9,7 +9,9 @@ A capture mirrors ``/`` under its directory:
 * ``proc/sys/kernel/{hostname,osrelease,ostype,arch}``: uname;
 * ``sys/block/DEV/[PART/]{stat,dev,...}`` as plain directories (whole disks
   are the entries of sys/block), ``sys/dev/block/MAJ:MIN/{stat,dev}``;
-* ``sys/devices/system/cpu``: cpuN directories with their node and topology;
+* ``sys/devices/system/cpu``: cpuN directories with their node (a ``nodeN``
+  directory holding the node's ``cpulist``, mpstat's NUMA placement) and
+  topology;
 * ``sys/class/net/IF/...``: interface attributes;
 * ``etc/{passwd,group,services,protocols,hosts,networks}``;
 * ``dev/mapper/NAME`` links (iostat -N);
@@ -166,7 +168,9 @@ class Capture:
             self.copy(f"{base}/{cpu}/online")
             for entry in self.listdir(f"{base}/{cpu}"):
                 if _NODE_DIR.match(entry):
+                    # a link to node/nodeN: its cpulist keeps the directory in git
                     self.mkdir(f"{base}/{cpu}/{entry}")
+                    self.copy(f"{base}/{cpu}/{entry}/cpulist")
             for name in CPU_TOPOLOGY:
                 self.copy(f"{base}/{cpu}/topology/{name}")
         nodes = "/sys/devices/system/node"

@@ -20,6 +20,8 @@ from pystat.errors import PystatError
 COMMANDS = {
     "vmstat": "pystat.commands.vmstat",
     "netstat": "pystat.commands.netstat",
+    "iostat": "pystat.commands.iostat",
+    "mpstat": "pystat.commands.mpstat",
     "snapshot": "pystat.commands.snapshot",
     "sources": "pystat.commands.sources",
 }

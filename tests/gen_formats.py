@@ -45,7 +45,32 @@ def sections() -> list[tuple[str, list]]:
         ("vmstat -D", v.disksum_fields(k)),
         ("vmstat -p DEV", v.partition_fields(k)),
         ("vmstat -m (one row per cache)", v.slab_fields(k)),
+        *sysstat_sections(),
         *netstat_sections(),
+    ]
+
+
+def sysstat_sections() -> list[tuple[str, list]]:
+    from pystat.commands import iostat as io
+    from pystat.commands import mpstat as mp
+
+    def mpstat_opts(flags: int, topology: bool = False):
+        o = mp.Opts()
+        o.actflags, o.topology = flags, topology
+        return o
+
+    return [
+        ("iostat (default; -c, -d, -k, -t, -y, -z, -p, devices, interval/count)",
+         io.fields(io.parse_args([]))),
+        ("iostat -x (extended statistics)", io.fields(io.parse_args(["-x", "-d"]))),
+        ("iostat -x -s", io.fields(io.parse_args(["-x", "-s", "-d"]))),
+        ("mpstat (default, -u, -P; -T adds core, socket, cpu_node)",
+         mp.fields(mpstat_opts(mp.CPU, topology=True))),
+        ("mpstat -n / -N (node rows)", mp.fields(mpstat_opts(mp.NODE))),
+        ("mpstat -I SUM|CPU|SCPU (one row per CPU, or per CPU and interrupt)",
+         mp.fields(mpstat_opts(mp.IRQ_SUM | mp.IRQ_CPU | mp.SOFTIRQS))),
+        ("mpstat -A (every section: the union of the fields above)",
+         mp.fields(mpstat_opts(mp.CPU | mp.NODE | mp.IRQ_SUM | mp.IRQ_CPU | mp.SOFTIRQS))),
     ]
 
 
@@ -73,6 +98,17 @@ def render() -> str:
             "The rows are the sockets the text layout lists, Internet sockets then UNIX "
             "sockets, with the same selection (-l, -a, -t, ...); fields a kind of socket does "
             "not have are null. With -c, every listing adds its rows.",
+        "iostat (default; -c, -d, -k, -t, -y, -z, -p, devices, interval/count)":
+            "One row per sample for avg-cpu (`section` cpu) and one per device shown "
+            "(`section` device); the fields of the other kind are null (empty in csv). "
+            "Names are those of sysstat's JSON (`-m`: `MB_read/s`..., `rMB/s`...; "
+            "`POSIXLY_CORRECT`: `Blk_read/s`..., `rsec/s`...); `-c` or `-d` leave out the "
+            "other kind's fields. Numbers are rounded as the text shows them (`--dec`); `-h` and "
+            "`--human` change only the text layout.",
+        "mpstat (default, -u, -P; -T adds core, socket, cpu_node)":
+            "Every row has `section` (cpu, node, sum, irq or softirq); fields a section "
+            "does not have are null. As in sysstat's own JSON, the Average block of an "
+            "interval run is not repeated in structured output.",
     }
     for title, fields in sections():
         out.append(f"\n## {title}\n")

@@ -79,3 +79,66 @@ def test_every_mode_renders(fmt, argv):
     assert out.strip()
     if fmt == "json":
         assert json.loads(out)
+
+
+SYNTHETIC = os.path.join(FIXTURES, "synthetic")
+
+
+@pytest.mark.parametrize("argv", [
+    ["iostat"], ["iostat", "-c"], ["iostat", "-d", "-m"], ["iostat", "-x"], ["iostat", "-x", "-s"],
+    ["iostat", "-p", "ALL", "1", "2"], ["iostat", "-h"], ["mpstat"], ["mpstat", "-A"],
+    ["mpstat", "-T", "-P", "ALL"], ["mpstat", "-I", "SCPU"], ["mpstat", "-P", "ALL", "1", "2"],
+])
+@pytest.mark.parametrize("fmt", ["json", "csv", "table"])
+def test_every_sysstat_mode_renders(fmt, argv):
+    code, out, err = run(["--root", IDLE, *argv, "--format", fmt])
+    assert (code, err) == (0, "")
+    assert out.strip()
+    if fmt == "json":
+        rows = json.loads(out)
+        assert rows and all(r["section"] for r in rows)
+
+
+def _sysstat_json(argv):
+    code, out, err = run(["--root", SYNTHETIC, *argv, "-o", "JSON"])
+    assert code == 0, err
+    return json.loads(out)["sysstat"]["hosts"][0]["statistics"]
+
+
+def test_iostat_rows_are_sysstat_json_values():
+    """--format json carries the numbers of sysstat's own -o JSON, per sample."""
+    argv = ["iostat", "-x", "1", "3"]
+    stats = _sysstat_json(argv)
+    code, out, err = run(["--root", SYNTHETIC, *argv, "--format", "json"])
+    rows = json.loads(out)
+    cpu = [r for r in rows if r["section"] == "cpu"]
+    devices = [r for r in rows if r["section"] == "device"]
+    assert [s["avg-cpu"]["idle"] for s in stats] == [r["idle"] for r in cpu]
+    expected = [(d["disk_device"], d["r/s"], d["wkB/s"], d["util"])
+                for s in stats for d in s["disk"]]
+    assert expected == [(r["device"], r["r/s"], r["wkB/s"], r["util"]) for r in devices]
+    assert len({r["timestamp"] for r in rows}) == 3
+
+
+def test_mpstat_rows_are_sysstat_json_values():
+    argv = ["mpstat", "-A", "1", "2"]
+    stats = _sysstat_json(argv)
+    code, out, err = run(["--root", SYNTHETIC, *argv, "--format", "json"])
+    rows = json.loads(out)
+    loads = [(c["cpu"], c["usr"], c["idle"]) for s in stats for c in s["cpu-load"]]
+    assert loads == [(r["cpu"], r["usr"], r["idle"]) for r in rows if r["section"] == "cpu"]
+    sums = [(c["cpu"], c["intr"]) for s in stats for c in s["sum-interrupts"]]
+    assert sums == [(r["cpu"], r["intr"]) for r in rows if r["section"] == "sum"]
+    soft = [(c["cpu"], i["name"], i["value"]) for s in stats for c in s["soft-interrupts"]
+            for i in c["intr"]]
+    assert soft == [(r["cpu"], r["interrupt"], r["intr"]) for r in rows
+                    if r["section"] == "softirq"]
+
+
+def test_sysstat_json_parses():
+    for argv in (["iostat", "-x", "-t", "1", "3"], ["iostat", "-y", "-d", "1", "2"],
+                 ["mpstat", "-A", "-T", "1", "2"], ["mpstat", "-I", "ALL"]):
+        code, out, err = run(["--root", SYNTHETIC, *argv, "-o", "JSON"])
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["sysstat"]["hosts"][0]["nodename"] == "bigbox"

@@ -14,15 +14,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pystat.errors import ParseError
-from pystat.proc.diskstats import parse_block_stat, parse_diskstats
+from pystat.proc.diskstats import (parse_block_stat, parse_diskstats, scan_block_stat,
+                                   scan_diskstats)
+from pystat.proc.interrupts import parse_interrupts, parse_softirqs
 from pystat.proc.meminfo import parse_meminfo
 from pystat.proc.netdev import parse_if_inet6, parse_net_dev
 from pystat.proc.netsock import parse_inet_sockets, parse_unix_sockets
 from pystat.proc.snmp import parse_snmp, parse_snmp6
 from pystat.proc.slabinfo import parse_slabinfo
-from pystat.proc.stat import parse_stat
+from pystat.proc.stat import parse_stat, scan_stat
+from pystat.proc.uptime import parse_uptime
 from pystat.proc.vmstat import parse_vmstat
 from tests.oracle.cases import FIXTURES
+
+def interrupts_as_mpstat(text):
+    """/proc/interrupts as mpstat reads it on a 2-CPU machine (fgets of 150 bytes)."""
+    return parse_interrupts(text, 2, 128 + 11 * 2)
+
 
 # parser -> the fixture files (relative to a root) it reads
 PARSERS = {
@@ -38,6 +46,13 @@ PARSERS = {
     parse_snmp6: "proc/net/snmp6",
     parse_net_dev: "proc/net/dev",
     parse_if_inet6: "proc/net/if_inet6",
+    scan_diskstats: "proc/diskstats",
+    scan_block_stat: "sys/block/*/stat",
+    scan_stat: "proc/stat",
+    parse_uptime: "proc/uptime",
+    parse_interrupts: "proc/interrupts",
+    parse_softirqs: "proc/softirqs",
+    interrupts_as_mpstat: "proc/interrupts",
 }
 
 
@@ -89,3 +104,37 @@ def test_parser_returns_record_or_parse_error(parser):
 def test_parser_accepts_real_files(parser):
     for text in samples(PARSERS[parser]):
         parser(text)
+
+
+# The sysstat parsers read the usual file in bulk and anything else line by
+# line; both ways must give the same records, on any text.
+from pystat.proc import diskstats as _diskstats  # noqa: E402
+from pystat.proc import interrupts as _interrupts  # noqa: E402
+from pystat.proc import stat as _stat  # noqa: E402
+
+BULK = {
+    "diskstats": (lambda t: _diskstats.scan_diskstats(t), _diskstats._scan_diskstats_slow,
+                  "proc/diskstats"),
+    "stat": (lambda t: _stat.scan_stat(t), _stat._scan_stat_slow, "proc/stat"),
+    "interrupts": (lambda t: _interrupts.parse_interrupts(t, 64, 128 + 11 * 64),
+                   lambda t: _interrupts._parse_slow(t, 64, 128 + 11 * 64), "proc/interrupts"),
+    "interrupts-2cpu": (lambda t: _interrupts.parse_interrupts(t, 2, 150),
+                        lambda t: _interrupts._parse_slow(t, 2, 150), "proc/interrupts"),
+    "softirqs": (lambda t: _interrupts.parse_softirqs(t),
+                 lambda t: _interrupts._parse_slow(t, None, None), "proc/softirqs"),
+}
+
+
+@pytest.mark.parametrize("name", list(BULK))
+def test_bulk_reading_equals_line_by_line(name):
+    fast, slow, pattern = BULK[name]
+    texts = samples(pattern)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(mangled(texts))
+    def check(text):
+        assert fast(text) == slow(text)
+
+    check()
+    for text in texts:
+        assert fast(text) == slow(text)

@@ -29,6 +29,12 @@ CASES = {
                 ["-ant6"], ["-an", "-A", "inet6"], ["-an", "-A", "unix"], ["-antp"],
                 ["-anp"], ["-tulnp"], ["-s"], ["-st"], ["-s", "-6"], ["-rn"], ["-rn6"],
                 ["-rnC"], ["-i"], ["-ie"], ["-gn"]],
+    "iostat": [[], ["-x"], ["-c"], ["-d", "-k", "-t"], ["-p", "ALL"], ["-x", "-p", "ALL"],
+               ["-p", "DISK"], ["-d", "DISK"], ["-d", "PART"], ["-x", "1", "2"], ["-y", "1", "1"],
+               ["-N", "-d"], ["-o", "JSON"], ["-d", "ALL"]],
+    "mpstat": [[], ["-P", "ALL"], ["-u"], ["-I", "SUM"], ["-I", "CPU"], ["-I", "SCPU"],
+               ["-I", "ALL", "-P", "0"], ["-A"], ["-T", "-P", "ALL"], ["-n"], ["1", "2"],
+               ["-o", "JSON", "-A"]],
 }
 
 # tool -> {path pattern: why the real tool opens it and pystat need not}
@@ -87,6 +93,16 @@ def a_disk() -> str:
     pytest.skip("no disk on this machine")
 
 
+def a_partition() -> str:
+    disks = set(os.listdir("/sys/block"))
+    with open("/proc/diskstats") as f:
+        for line in f:
+            name = line.split()[2]
+            if name not in disks and os.path.exists("/dev/" + name):
+                return name
+    pytest.skip("no partition on this machine")
+
+
 def cases():
     for tool, argvs in CASES.items():
         for argv in argvs:
@@ -94,14 +110,14 @@ def cases():
 
 
 def _resolve(argv):
-    return [a_disk() if a == "DISK" else a for a in argv]
+    return [a_disk() if a == "DISK" else a_partition() if a == "PART" else a for a in argv]
 
 
 @pytest.mark.parametrize("tool,argv", cases())
 def test_pystat_opens_what_the_real_tool_opens(tool, argv):
     if not shutil.which("strace") or not shutil.which(tool):
         pytest.skip(f"needs strace and the real {tool}")
-    if "-m" in argv and os.geteuid() != 0:
+    if tool == "vmstat" and "-m" in argv and os.geteuid() != 0:
         pytest.skip("slabinfo needs root")
     argv = _resolve(argv)
     real = opened([tool, *argv])
@@ -122,7 +138,7 @@ def test_pystat_opens_what_the_real_tool_opens(tool, argv):
 def test_sources_lists_what_pystat_opens(tool, argv):
     if not shutil.which("strace"):
         pytest.skip("needs strace")
-    if "-m" in argv and os.geteuid() != 0:
+    if tool == "vmstat" and "-m" in argv and os.geteuid() != 0:
         pytest.skip("slabinfo needs root")
     argv = _resolve(argv)
     code, out, err = run(["sources", tool, *argv])

@@ -6,14 +6,20 @@ flushes, 5.5+).  Kernels before 2.6.25 printed partitions with only 4
 (reads, read sectors, writes, write sectors); those parse with the other
 counters as None.  /sys/block/DEV/stat holds the same counters without the
 ``major minor name`` prefix.
+
+:func:`parse_diskstats` and :func:`parse_block_stat` are strict (vmstat);
+:func:`scan_diskstats` and :func:`scan_block_stat` read the files the way
+sysstat's iostat does, C ``scanf`` semantics included, and never fail.
 """
 
 from __future__ import annotations
 
+from itertools import chain, repeat
 from typing import NamedTuple
 
 from pystat.errors import ParseError
 from pystat.proc import check_complete
+from pystat.proc.cscan import digits_only, to_ints, U32, U64, fgets_lines, plain, scan_ulongs, strtoul
 
 
 class DiskStat(NamedTuple):
@@ -90,3 +96,133 @@ def parse_block_stat(text: str, name: str = "", major: int = 0, minor: int = 0) 
     """One /sys/block/DEV/stat file (the counters of one device)."""
     check_complete(text)
     return _record(major, minor, name, _stat_counters(text.split(), name or "stat"))
+
+
+# --------------------------------------------------------------------------
+# sysstat's reading (iostat): C scanf semantics, no errors
+
+#: counters sysstat stores as ``unsigned int`` (the others are ``unsigned long``):
+#: read ms (cast), write ms, in flight, io ms, weighted ms, discard ms, flush ms
+_U32_FIELDS = (3, 7, 8, 9, 10, 14, 16)
+_ZEROS = (0,) * 17
+
+
+def _sysstat_counters(nums: list[int]) -> list[int]:
+    nums = list(nums) + [0] * (17 - len(nums))
+    for i in _U32_FIELDS:
+        nums[i] &= U32
+    return nums
+
+
+def scan_block_stat(text: str, name: str = "", major: int = 0, minor: int = 0) -> DiskStat:
+    """A /sys/block/DEV[/PART]/stat file as iostat reads it (``fscanf`` of up to 17
+    numbers): 11 or more are a device's counters (discards from 15, flushes
+    from 17, zero otherwise), 4 an old partition's (reads, read sectors,
+    writes, write sectors); any other count leaves every counter zero."""
+    nums = scan_ulongs(text, 17)
+    if len(nums) >= 11:
+        return DiskStat(major, minor, name, *_sysstat_counters(nums))
+    if len(nums) == 4:
+        r, rs, w, ws = nums
+        return DiskStat(major, minor, name, r, 0, rs, 0, w, 0, ws, *_ZEROS[:10])
+    return DiskStat(major, minor, name, *_ZEROS)
+
+
+def scan_diskstats(text: str) -> list[DiskStat]:
+    """/proc/diskstats as iostat reads it: each line (``fgets`` of 255 bytes) is
+    ``sscanf``'d as ``%u %u %s`` and up to 17 counters.  14 or more
+    conversions make a device (discards from 18, flushes from 20, zero
+    otherwise); exactly 7 an old-style partition, returned with None for the
+    counters it lacks, as :func:`parse_diskstats` does; other lines are
+    skipped."""
+    fast = _scan_diskstats_fast(text)
+    return fast if fast is not None else _scan_diskstats_slow(text)
+
+
+#: the columns of a row (major, minor, counters) that are C ``unsigned int``
+_U32_COLUMNS = (0, 1) + tuple(f + 2 for f in _U32_FIELDS)
+
+#: zero counters that pad a line of 11 (kernels before 4.18) or 15 (before 5.5)
+_PAD = {14: ["0"] * 6, 18: ["0"] * 2, 20: []}
+
+
+def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
+    """The usual file in bulk: every line ``major minor name`` and 11, 15 or 17
+    counters.  None when the text is anything else."""
+    if not text or text[-1] != "\n" or not plain(text):
+        return None
+    lines = text.split("\n")
+    lines.pop()
+    if max(map(len, lines)) >= 255:
+        return None
+    rows = list(map(str.split, lines))
+    lengths = set(map(len, rows))
+    if lengths != {20}:
+        if not lengths <= _PAD.keys():
+            return None
+        for row in rows:
+            row += _PAD[len(row)]
+    tokens = list(chain.from_iterable(rows))
+    names = tokens[2::20]
+    del tokens[2::20]
+    if not digits_only("".join(tokens)) or any(n.isdigit() for n in names):
+        return None
+    values = to_ints(tokens)
+    if values is None:
+        return None
+    top = max(values)
+    if top > U64:
+        return None
+    columns = [values[i::19] for i in range(19)]
+    if top > U32:
+        for i in _U32_COLUMNS:
+            if max(columns[i]) > U32:
+                columns[i] = [v & U32 for v in columns[i]]
+    columns.insert(2, names)
+    return list(map(tuple.__new__, repeat(DiskStat), zip(*columns)))
+
+
+def _scan_diskstats_slow(text: str) -> list[DiskStat]:
+    out = []
+    fast = plain(text)
+    for line in fgets_lines(text, 256):
+        rec = None
+        if fast:
+            toks = line.split(None, 20)[:20]
+            if len(toks) >= 3:
+                nums = toks[3:]
+                digits = toks[0] + toks[1] + "".join(nums)
+                if digits.isdigit() and digits.isascii():
+                    major, minor = int(toks[0]), int(toks[1])
+                    values = list(map(int, nums))
+                    if max(values, default=0) <= U64 and major <= U64 and minor <= U64:
+                        rec = (major, minor, toks[2], values)
+        if rec is None:
+            rec = _scan_diskstats_line(line)
+            if rec is None:
+                continue
+        major, minor, name, values = rec
+        n = 3 + len(values)
+        if n >= 14:
+            out.append(DiskStat(major & U32, minor & U32, name, *_sysstat_counters(values)))
+        elif n == 7:
+            out.append(_record(major & U32, minor & U32, name, values))
+    return out
+
+
+def _scan_diskstats_line(line: str):
+    major, i = strtoul(line)
+    if major is None:
+        return None
+    minor, i = strtoul(line, i)
+    if minor is None:
+        return None
+    n = len(line)
+    while i < n and line[i] in " \t\n\v\f\r":
+        i += 1
+    j = i
+    while j < n and line[j] not in " \t\n\v\f\r":
+        j += 1
+    if j == i:
+        return None
+    return major, minor, line[i:j], scan_ulongs(line[j:], 17)

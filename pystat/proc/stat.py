@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from itertools import repeat
 from typing import NamedTuple
 
 from pystat.errors import ParseError
 from pystat.proc import check_complete, to_int
+from pystat.proc.cscan import digits_only, to_ints, U64, fgets_lines, plain, scan_ulongs, strtol
 
 
 class CpuTimes(NamedTuple):
@@ -94,3 +97,94 @@ def parse_stat(text: str, percpu: bool = True) -> Stat:
         raise ParseError(f"no {', '.join(missing)} line (truncated?)")
     return Stat(total, cpus, found["intr"], found["ctxt"], found["btime"],
                 found["processes"], found["procs_running"], found["procs_blocked"])
+
+
+# --------------------------------------------------------------------------
+# sysstat's reading (iostat, mpstat): C scanf semantics, no errors
+
+class StatScan(NamedTuple):
+    """The CPU lines and interrupt total of /proc/stat as sysstat reads them."""
+
+    #: every line starting with "cpu", in file order: (None for the aggregate
+    #: "cpu " line, else the CPU number, C ``int``), times (missing ones 0)
+    cpus: list[tuple[int | None, CpuTimes]]
+    intr: int | None   # the first number of the first "intr " line (64-bit), if any
+
+
+def scan_stat(text: str) -> StatScan:
+    """/proc/stat read with ``fgets`` (8 KiB) and ``sscanf``, as sysstat does: the
+    aggregate line from its 6th character (``"cpu  "``), a CPU line as
+    ``%d`` and 10 ``%llu`` after ``cpu``; a CPU line whose number cannot be read
+    is skipped."""
+    fast = _scan_stat_fast(text)
+    return fast if fast is not None else _scan_stat_slow(text)
+
+
+_CPU_BLOCK = re.compile(r"(?:cpu[^\n]*\n)*")
+
+
+def _scan_stat_fast(text: str) -> StatScan | None:
+    """The usual file in bulk: a block of "cpu" lines of 10 numbers first, the
+    aggregate one with two spaces.  None when the text is anything else."""
+    if not text.startswith("cpu  "):
+        return None
+    end = _CPU_BLOCK.match(text).end()
+    if not end:
+        return None
+    block = text[:end]
+    rest = text[end - 1:]
+    if "\ncpu" in rest or not plain(block):
+        return None
+    tokens = block.split()
+    nlines = block.count("\n")
+    if len(tokens) != 11 * nlines:
+        return None
+    names = tokens[0::11]
+    del tokens[0::11]
+    numbers = " ".join(names[1:]).replace("cpu", "")
+    if not (digits_only(block) and names[0] == "cpu" and numbers.replace(" ", "").isdigit()):
+        return None
+    cpus = list(map(int, numbers.split()))
+    if len(cpus) != nlines - 1 or max(cpus, default=0) > 0x7FFFFFFF:
+        return None  # "cpu cpu1", a CPU number beyond a C int...
+    values = to_ints(tokens)
+    if values is None or max(values) > U64:
+        return None
+    rows = map(tuple.__new__, repeat(CpuTimes), zip(*[iter(values)] * 10))
+    out = list(zip([None] + cpus, rows))
+    intr = None
+    at = rest.find("\nintr ")
+    if at >= 0:
+        first = scan_ulongs(rest[at + 6:at + 64], 1)
+        intr = first[0] if first else None
+    if len(rest) > 8191:  # a longer line reaches sysstat in 8 KiB pieces
+        for line in rest.split("\n"):
+            if len(line) > 8191 and any(line.startswith(("cpu", "intr "), k)
+                                        for k in range(8191, len(line), 8191)):
+                return None
+    return StatScan(out, intr)
+
+
+def _scan_stat_slow(text: str) -> StatScan:
+    cpus: list[tuple[int | None, CpuTimes]] = []
+    intr = None
+    intr_seen = False
+    for line in fgets_lines(text, 8192):
+        if line.startswith("cpu"):
+            if line.startswith("cpu "):
+                nums = scan_ulongs(line[5:], 10)
+                n = None
+            else:
+                n, end = strtol(line, 3)
+                if n is None:
+                    continue
+                n = (n + (1 << 31)) % (1 << 32) - (1 << 31)  # C int
+                nums = scan_ulongs(line[end:], 10)
+            if len(nums) < 10:
+                nums += [0] * (10 - len(nums))
+            cpus.append((n, CpuTimes(*nums)))
+        elif not intr_seen and line.startswith("intr "):
+            intr_seen = True
+            first = scan_ulongs(line[5:], 1)
+            intr = first[0] if first else None
+    return StatScan(cpus, intr)

@@ -81,6 +81,88 @@ def slug(argv: list[str]) -> str:
     return out.replace("/", "%2F") + ".txt"
 
 
+def disk_with_partitions(fixture: str) -> str | None:
+    """A whole disk of the fixture's sys/block that has partition subdirectories."""
+    root = first_root(fixture)
+    base = os.path.join(root, "sys", "block")
+    for disk in sorted(os.listdir(base)):
+        for entry in sorted(os.listdir(os.path.join(base, disk))):
+            if os.path.exists(os.path.join(base, disk, entry, "partition")):
+                return disk
+    return None
+
+
+IOSTAT_SINGLE = [
+    [], ["-c"], ["-d"], ["-x"], ["-k"], ["-m"], ["-h"], ["-t"], ["-z"], ["-s"], ["-y"],
+    ["-x", "-s"], ["-x", "-h"], ["-x", "--pretty"], ["--human"], ["--pretty", "-d"],
+    ["-s", "-h"], ["-x", "-s", "-h"], ["--compact", "-x", "-h"], ["-x", "-z"], ["-x", "-k", "-t"],
+    ["-m", "-x"], ["--dec=0"], ["--dec=1", "-x"], ["--dec=0", "-h"], ["-p", "ALL"],
+    ["-x", "-p", "ALL"], ["-d", "-m", "-p", "ALL"], ["-d", "-p"], ["ALL"], ["-d", "ALL"],
+    ["-N"], ["-d", "-N", "-x"], ["-o", "JSON"], ["-x", "-o", "JSON"], ["-o", "JSON", "-t"],
+    ["-c", "-o", "JSON"], ["-d", "-o", "JSON", "-p", "ALL"], ["-x", "-s", "-o", "JSON"],
+    ["-m", "-o", "JSON"], ["-d", "nosuch"], ["-ctdz"], ["-k", "-m"], ["-d", "1", "0"],
+    ["-d", "0"], ["-x", "-y", "-d"],
+]
+
+
+def iostat_cases(fixture: str) -> list[list[str]]:
+    disk, part = block_devices(fixture)
+    parted = disk_with_partitions(fixture)
+    cases = [["iostat"] + a for a in IOSTAT_SINGLE]
+    if disk:
+        cases += [["iostat", "-d", disk], ["iostat", "-x", disk, "nosuch"],
+                  ["iostat", "-d", "/dev/" + disk], ["iostat", "-p", disk]]
+    if part:
+        cases += [["iostat", "-d", part], ["iostat", "-x", part, disk or part],
+                  ["iostat", "-p", f"{disk},{part}"]]
+    if parted:
+        cases += [["iostat", "-p", parted], ["iostat", "-x", "-d", "-p", parted],
+                  ["iostat", "-d", "-p", f"{parted},ALL"]]
+    n = len(series_samples(fixture))
+    if n:
+        rate = ["1", str(n)]
+        cases += [["iostat"] + a + rate for a in
+                  ([], ["-x"], ["-d", "-z"], ["-t", "-c"], ["-o", "JSON"],
+                   ["-x", "-o", "JSON", "-d"], ["-p", "ALL"], ["-x", "-p", "ALL"], ["-d", "-N"],
+                   ["-x", "-h"], ["-d", "-m"], ["-s", "-x", "-d"], ["-d", "-p"])]
+        cases += [["iostat", "-y", "1", str(n - 1)], ["iostat", "-y", "-o", "JSON", "1", str(n - 1)],
+                  ["iostat", "-d", "-y", "-z", "1", str(n - 1)]]
+        if part:
+            cases.append(["iostat", "-d", part, "1", str(n)])
+        if parted:
+            cases.append(["iostat", "-x", "-p", parted, "1", str(n)])
+    else:
+        cases += [["iostat", "1", "2"], ["iostat", "-y", "1", "1"], ["iostat", "-x", "-d", "1", "2"],
+                  ["iostat", "-o", "JSON", "1", "2"]]
+    return cases
+
+
+MPSTAT_SINGLE = [
+    [], ["-P", "ALL"], ["-P", "0"], ["-P", "1,0"], ["-P", "1-"], ["-P", "all"], ["-P", "all,0"],
+    ["-u"], ["-I", "SUM"], ["-I", "CPU"], ["-I", "SCPU"], ["-I", "ALL"], ["-I", "SUM", "-P", "ALL"],
+    ["-I", "SUM,CPU"], ["-I", "CPU", "-P", "0"], ["-I", "SCPU", "-P", "1"], ["-A"], ["-n"],
+    ["-N", "ALL"], ["-N", "0"], ["-n", "-P", "ALL"], ["-T"], ["-T", "-P", "ALL"], ["-u", "-I", "SUM"],
+    ["-o", "JSON"], ["-o", "JSON", "-P", "ALL"], ["-o", "JSON", "-A"], ["-o", "JSON", "-T", "-P", "0"],
+    ["-o", "JSON", "-I", "ALL", "-P", "1"], ["--dec=0"], ["--dec=1", "-P", "ALL"],
+    ["--dec=0", "-I", "SUM"], ["0"], ["-P", "99"], ["-P", "ON"], ["-I", "foo"], ["-N", "7"],
+    ["1", "0"], ["0", "1"], ["-X"], ["1", "2", "3"],
+]
+
+
+def mpstat_cases(fixture: str) -> list[list[str]]:
+    cases = [["mpstat"] + a for a in MPSTAT_SINGLE]
+    n = len(series_samples(fixture))
+    if n:
+        # mpstat reads once before its first interval: n samples make n - 1 reports
+        rate = ["1", str(n - 1)]
+        cases += [["mpstat"] + a + rate for a in
+                  ([], ["-P", "ALL"], ["-A"], ["-I", "ALL"], ["-I", "SUM", "-P", "ALL"],
+                   ["-I", "CPU"], ["-o", "JSON"], ["-o", "JSON", "-A"], ["-n"], ["-N", "ALL"],
+                   ["-T", "-P", "ALL"], ["-u", "-I", "SUM"], ["-P", "0", "-I", "SCPU"])]
+        cases.append(["mpstat", "-P", "ALL", "1", str(n - 2)])
+    else:
+        cases += [["mpstat", "1", "2"], ["mpstat", "-P", "ALL", "1", "2"], ["mpstat", "-A", "1", "1"],
+                  ["mpstat", "-o", "JSON", "1", "2"]]
 # --------------------------------------------------------------------------
 # netstat
 

@@ -4,7 +4,8 @@
     python -m tests.oracle.regen --check    # run the real tools again and compare
 
 Each fixture's ``golden/index.json`` maps a golden file to the command line
-that made it and its exit code.  Runs go in parallel: a series replay takes
+that made it and its exit code.  ``--tool T`` rewrites T's goldens and keeps
+the other tools'.  Runs go in parallel: a series replay takes
 real time (a second per sample), and each run has its own mount namespace and
 scratch copy.
 """
@@ -19,7 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.oracle import cases, oracle
 
-TOOLS = {"vmstat": cases.vmstat_cases, "netstat": cases.netstat_cases}
+TOOLS = {"vmstat": cases.vmstat_cases, "iostat": cases.iostat_cases,
+         "mpstat": cases.mpstat_cases, "netstat": cases.netstat_cases}
 
 def golden_dir(fixture: str) -> str:
     return os.path.join(fixture, "golden")

@@ -1,0 +1,138 @@
+"""C ``scanf``/``strtoul`` semantics, for parsers that must read a file the way
+a C tool does (sysstat reads /proc with ``sscanf``, ``fscanf`` and ``fgets``).
+
+* ``%lu``/``%llu`` (``strtoul``): leading C white space, an optional sign, ASCII
+  digits; a value past 2**64 - 1 saturates; a negative one wraps modulo
+  2**64.  A conversion that finds no digit fails and ends the scan.
+* ``%u``: the same, then cut to 32 bits (glibc converts with ``strtoul`` and
+  stores an ``unsigned int``).
+* ``fgets(buf, size)``: a line longer than ``size - 1`` characters arrives in
+  pieces, each of which the tool parses as a line of its own.
+
+Pure functions; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import re
+
+U32 = 0xFFFFFFFF
+U64 = 0xFFFFFFFFFFFFFFFF
+
+#: characters Python's str.split() takes for white space and C's isspace() does not
+_NOT_C_SPACE = re.compile("[\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_C_SPACE = " \t\n\v\f\r"
+_DIGITS = frozenset("0123456789")
+
+
+def plain(text: str) -> bool:
+    """True if ``str.split()`` splits ``text`` exactly where C's scanf would."""
+    if text.isascii():
+        return not ("\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text)
+    return _NOT_C_SPACE.search(text) is None
+
+
+def strtoul(s: str, i: int = 0) -> tuple[int | None, int]:
+    """``strtoul(s + i, &end, 10)``: (value, end), or (None, i) when no digit follows."""
+    n = len(s)
+    j = i
+    while j < n and s[j] in _C_SPACE:
+        j += 1
+    neg = False
+    if j < n and s[j] in "+-":
+        neg = s[j] == "-"
+        j += 1
+    k = j
+    while k < n and s[k] in _DIGITS:
+        k += 1
+    if k == j:
+        return None, i
+    v = int(s[j:k])
+    if v > U64:
+        return U64, k
+    if neg:
+        v = -v & U64
+    return v, k
+
+
+def strtol(s: str, i: int = 0) -> tuple[int | None, int]:
+    """``strtol(s + i, &end, 10)`` for a 64-bit long: (value, end) or (None, i)."""
+    n = len(s)
+    j = i
+    while j < n and s[j] in _C_SPACE:
+        j += 1
+    neg = False
+    if j < n and s[j] in "+-":
+        neg = s[j] == "-"
+        j += 1
+    k = j
+    while k < n and s[k] in _DIGITS:
+        k += 1
+    if k == j:
+        return None, i
+    v = int(s[j:k])
+    v = -v if neg else v
+    return max(-(1 << 63), min(v, (1 << 63) - 1)), k
+
+
+def digits_only(text: str) -> bool:
+    """Whether ``int()`` of a white-space-free piece of ``text`` is either C's
+    reading of ASCII digits or a ValueError: no sign, no '_', no other script."""
+    return text.isascii() and not ("_" in text or "+" in text or "-" in text)
+
+
+def to_ints(tokens: list[str]) -> list[int] | None:
+    """``int()`` of every token, or None if one is not digits only (the tokens
+    come from text that passed :func:`digits_only`).  The zeros that fill most
+    /proc tables are taken without a conversion."""
+    try:
+        if tokens.count("0") * 4 >= len(tokens):
+            return [0 if t == "0" else int(t) for t in tokens]
+        return list(map(int, tokens))
+    except ValueError:
+        return None
+
+
+def scan_ulongs(s: str, count: int) -> list[int]:
+    """Up to ``count`` successive ``%lu`` conversions of ``s`` (scanf stops at the
+    first that fails)."""
+    if plain(s):
+        out = []
+        for tok in s.split(None, count)[:count]:
+            if not (tok.isdigit() and tok.isascii()):
+                # a sign, or something that is not a number: the slow way
+                return _scan_slow(s, count)
+            v = int(tok)
+            out.append(v if v <= U64 else U64)
+        return out
+    return _scan_slow(s, count)
+
+
+def _scan_slow(s: str, count: int) -> list[int]:
+    out = []
+    i = 0
+    while len(out) < count:
+        v, i = strtoul(s, i)
+        if v is None:
+            break
+        out.append(v)
+    return out
+
+
+def fgets_lines(text: str, size: int | None = None) -> list[str]:
+    """The pieces successive ``fgets(buf, size)`` calls return for ``text``
+    (whole lines, newline included, when ``size`` is None)."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    if size is None:
+        return lines
+    width = size - 1
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+        else:
+            out.extend(line[i:i + width] for i in range(0, len(line), width))
+    return out

@@ -1,0 +1,63 @@
+"""pystat.proc.cscan against the C library itself: ``sscanf`` and ``strtoul``
+through ctypes, on the same text."""
+
+from __future__ import annotations
+
+import ctypes
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pystat.proc.cscan import fgets_lines, scan_ulongs, strtol, strtoul
+
+libc = ctypes.CDLL(None)
+
+# text made of what /proc numbers and their neighbours look like
+PIECES = st.sampled_from(["0", "1", "42", "007", "4294967296", "18446744073709551615",
+                          "18446744073709551616", "99999999999999999999999", "-1", "+5",
+                          "-", "+", " ", "  ", "\t", "\n", "x", "1x", "0x10", ".", ":", "\x1c",
+                          "\xa0", "٣", "1e5"])
+TEXT = st.lists(PIECES, max_size=12).map("".join)
+
+
+def c_scan(text: str, n: int) -> list[int]:
+    data = text.encode("utf-8")
+    vals = [ctypes.c_ulong() for _ in range(n)]
+    got = libc.sscanf(data, b" ".join([b"%lu"] * n), *[ctypes.byref(v) for v in vals])
+    return [v.value for v in vals[:max(got, 0)]]
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_scan_ulongs_is_sscanf(text):
+    assert scan_ulongs(text, 4) == c_scan(text, 4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_strtoul_and_strtol_are_the_c_ones(text):
+    data = text.encode("utf-8")
+    buf = ctypes.create_string_buffer(data)
+    end = ctypes.c_char_p()
+    libc.strtoul.restype = ctypes.c_ulong
+    libc.strtol.restype = ctypes.c_long
+    for mine, c in ((strtoul, libc.strtoul), (strtol, libc.strtol)):
+        value = c(buf, ctypes.byref(end), 10)
+        consumed = ctypes.cast(end, ctypes.c_void_p).value - ctypes.addressof(buf)
+        got, pos = mine(text)
+        if consumed == 0:
+            assert got is None and pos == 0
+        else:
+            assert got == value
+            assert len(text[:pos].encode("utf-8")) == consumed
+
+
+@pytest.mark.parametrize("size", [2, 3, 5, 16])
+def test_fgets_pieces(size):
+    text = "abcdefgh\n\nxy\nlast"
+    pieces = fgets_lines(text, size)
+    assert "".join(pieces) == text
+    assert all(len(p) <= size - 1 for p in pieces)
+    # a piece ends where a line ends or the buffer is full
+    assert all(p.endswith("\n") or len(p) == size - 1 or p is pieces[-1] for p in pieces)

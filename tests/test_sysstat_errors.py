@@ -1,0 +1,234 @@
+"""iostat and mpstat on bad input: what sysstat does, and never a traceback.
+
+sysstat reads /proc with sscanf, so most damage is not an error for it (a
+garbled counter reads as what scanf makes of it, a missing optional file as
+zeros); it fails only without /proc/uptime or /proc/stat (exit 2, after the
+banner) and on a bad command line (usage, exit 1).  pystat does the same:
+where sysstat fails, one line on stderr and sysstat's exit code; where it
+does not, the same output.  Where the real tool can run on a fixture (root,
+unshare, faketime, a C compiler), each damaged fixture is also given to it
+and the outputs must be equal.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.helpers import run, run_process
+from tests.oracle import oracle
+from tests.oracle.cases import FIXTURES
+
+IDLE = os.path.join(FIXTURES, "idle")
+BUSY = os.path.join(FIXTURES, "busy")
+
+
+@pytest.fixture
+def root(tmp_path):
+    dest = tmp_path / "root"
+    shutil.copytree(IDLE, dest, symlinks=True, ignore=shutil.ignore_patterns("golden"))
+    return dest
+
+
+def check(root, argv, rc=None, needles=(), compare=True):
+    """pystat on ``root``: no traceback, at most one stderr line naming ``needles``,
+    exit code ``rc`` if given; and the real tool's stdout and exit code if it can run
+    (and ``compare``)."""
+    code, out, err = run(["--root", str(root), *argv])
+    assert "Traceback" not in err
+    assert err.count("\n") <= 1, err
+    if rc is not None:
+        assert code == rc, err
+    if code:
+        assert err.startswith("pystat: "), err
+    for n in needles:
+        assert n in err, err
+    if compare and oracle.available(argv[0]):
+        real_rc, real_out, _ = oracle.run(str(root), argv)
+        assert (code, out) == (real_rc, real_out)
+    return code, out, err
+
+
+def edit(root, rel, func):
+    path = root / rel
+    path.write_text(func(path.read_text()))
+
+
+# -- files that are missing ------------------------------------------------
+
+@pytest.mark.parametrize("argv", [["iostat"], ["iostat", "-d"], ["mpstat"], ["mpstat", "-A"]])
+def test_without_uptime(root, argv):
+    (root / "proc/uptime").unlink()
+    code, out, _ = check(root, argv, 2, ["Cannot read /proc/uptime"])
+    assert out.startswith("Linux ")  # the banner came first, as in sysstat
+
+
+@pytest.mark.parametrize("argv", [["iostat"], ["mpstat", "-P", "ALL"]])
+def test_without_stat(root, argv):
+    (root / "proc/stat").unlink()
+    check(root, argv, 2, ["Cannot open /proc/stat", "No such file"])
+
+
+@pytest.mark.parametrize("argv", [["mpstat", "-I", "CPU"], ["mpstat", "-I", "SCPU"],
+                                  ["mpstat", "-A"], ["mpstat", "-I", "SUM", "-P", "ALL"]])
+@pytest.mark.parametrize("rel", ["proc/interrupts", "proc/softirqs"])
+def test_without_interrupt_files(root, argv, rel):
+    (root / rel).unlink()
+    check(root, argv, 0)
+
+
+def test_without_cpu_directories(root):
+    """No /sys/devices/system/cpu: the CPU count comes from /proc/stat."""
+    shutil.rmtree(root / "sys/devices/system/cpu")
+    (root / "sys/devices/system/cpu").mkdir()
+    for argv in (["mpstat", "-P", "ALL"], ["iostat", "-c"], ["mpstat", "-A"]):
+        check(root, argv, 0)
+
+
+def test_without_sys_block(root):
+    shutil.rmtree(root / "sys/block")
+    (root / "sys/block").mkdir()
+    code, out, _ = check(root, ["iostat", "-d"], 0)
+    assert out.splitlines()[2].startswith("Device")
+
+
+def test_device_mapper_names_without_dev_mapper(tmp_path):
+    """-N with a device-mapper device and no /dev/mapper: sysstat exits 4."""
+    dest = tmp_path / "root"
+    shutil.copytree(os.path.join(FIXTURES, "synthetic", "000000"), dest, symlinks=True)
+    shutil.rmtree(dest / "dev/mapper")
+    check(dest, ["iostat", "-d", "-N"], 4, ["Cannot open /dev/mapper"])
+
+
+# -- files that are damaged: sysstat reads what scanf makes of them --------
+
+@pytest.mark.parametrize("argv,rel,func", [
+    (["iostat"], "proc/uptime", lambda t: "garbage\n"),
+    (["iostat"], "proc/uptime", lambda t: ""),
+    (["mpstat"], "proc/uptime", lambda t: t.replace(".", " ", 1)),
+])
+def test_garbled_uptime(root, argv, rel, func):
+    edit(root, rel, func)
+    check(root, argv, 2, ["Cannot read /proc/uptime"])
+
+
+@pytest.mark.parametrize("argv,rel,func", [
+    (["iostat"], "proc/stat", lambda t: t.replace("cpu ", "cpx ", 1)),
+    (["iostat", "-c"], "proc/stat", lambda t: "\n".join(t.splitlines()[:1])),
+    (["iostat", "-c"], "proc/stat", lambda t: t[:12]),
+    (["mpstat", "-P", "ALL"], "proc/stat", lambda t: t.replace("cpu1 ", "cpu1 x ", 1)),
+    (["mpstat", "-P", "ALL"], "proc/stat", lambda t: t.replace("cpu1 ", "cpu7 ", 1)),
+    (["mpstat", "-P", "ALL"], "proc/stat", lambda t: t.replace("cpu0 ", "cpu0 -5 ", 1)),
+    (["mpstat", "-I", "CPU"], "proc/interrupts", lambda t: t.replace("CPU", "cpu")),
+    (["mpstat", "-I", "CPU"], "proc/interrupts", lambda t: t[: len(t) // 2]),
+    (["mpstat", "-I", "SCPU"], "proc/softirqs", lambda t: t.replace("0", "x", 7)),
+    (["mpstat", "-I", "ALL"], "proc/interrupts", lambda t: t + "EXTRA_LONG_IRQ_NAME: 1 2\n"),
+    (["iostat", "-d"], "sys/block/vda/stat", lambda t: "1 2 3\n"),
+    (["iostat", "-d", "vda"], "sys/block/vda/stat", lambda t: "x\n"),
+    (["iostat", "-x", "vda"], "sys/block/vda/stat", lambda t: " ".join(t.split()[:11]) + "\n"),
+    (["iostat", "-d", "vda"], "sys/block/vda/stat", lambda t: " ".join(t.split()[:4]) + "\n"),
+    (["iostat", "-p", "ALL"], "proc/diskstats", lambda t: t[: len(t) // 2]),
+    (["iostat", "-p", "ALL"], "proc/diskstats", lambda t: t + "8 1 sdz1 1 2 3 4\n"),
+    (["iostat", "-x", "-p", "ALL"], "proc/diskstats", lambda t: t + "8 1 sdz1 1 2 3 4\n"),
+    (["iostat", "-p", "ALL"], "proc/diskstats", lambda t: t + "8 2 sdz2 1 2 3 4 5 6\n"),
+    (["iostat", "-p", "ALL"], "proc/diskstats",
+     lambda t: t.replace(" vda ", " vda -1 ", 1)),
+    (["iostat", "-d", "-p", "ALL"], "proc/diskstats",
+     lambda t: "\n".join(" ".join(x.split()[:14]) for x in t.splitlines()) + "\n"),
+])
+def test_damaged_file(root, argv, rel, func):
+    edit(root, rel, func)
+    check(root, argv, 0)
+
+
+def test_garbled_interrupt_total(root):
+    """An "intr" total sscanf cannot read: sysstat then prints whatever its
+    memory held (it differs from run to run); pystat takes it as 0."""
+    edit(root, "proc/stat", lambda t: t.replace("intr ", "intr x", 1))
+    code, out, _ = check(root, ["mpstat", "-I", "SUM"], 0, compare=False)
+    assert out.splitlines()[-1].split()[-1] == "0.00"
+
+
+def test_unreadable_block_stat(root):
+    (root / "sys/block/vda/stat").unlink()
+    (root / "sys/block/vda/stat").mkdir()
+    check(root, ["iostat", "-d", "ALL"], 0)
+
+
+# -- counters that go backwards, devices that come and go ------------------
+
+def test_counters_going_backwards_are_not_negative(tmp_path):
+    """A device whose counters went down is compared with zero, as in sysstat:
+    no negative or absurd rate (the busy series, its second sample reset)."""
+    series = tmp_path / "series"
+    shutil.copytree(BUSY, series, ignore=shutil.ignore_patterns("golden"))
+    stat = series / "000001/sys/block/vda/stat"
+    stat.write_text(" ".join(str(int(x) // 100) for x in stat.read_text().split()) + "\n")
+    code, out, err = run(["--root", str(series), "iostat", "-d", "-x", "vda", "1", "3"])
+    assert (code, err) == (0, "")
+    for line in out.splitlines():
+        if line.startswith("vda"):
+            assert all(float(x) >= 0 and float(x) < 1e7 for x in line.split()[1:]), line
+
+
+# -- the command line ------------------------------------------------------
+
+@pytest.mark.parametrize("argv,needles,code", [
+    (["iostat", "-k", "-m"], ["-k and -m"], 1),
+    (["iostat", "-q"], ["invalid option -- 'q'"], 1),
+    (["iostat", "1", "0"], ["count"], 1),
+    (["iostat", "0", "2"], ["count"], 1),
+    (["iostat", "1", "2", "3"], ["unexpected argument '3'"], 1),
+    (["iostat", "-o", "XML"], ["-o takes JSON"], 1),
+    (["iostat", "--dec=5"], ["decimal places"], 1),
+    (["iostat", "-g", "grp"], ["not supported"], 1),
+    (["iostat", "-j", "UUID"], ["persistent"], 1),
+    (["iostat", "--format", "xml"], ["--format"], 2),
+    (["mpstat", "-P", "99"], ["CPU list '99'"], 1),
+    (["mpstat", "-P", "ON"], ["CPU list 'ON'"], 1),
+    (["mpstat", "-P", "1-0"], ["CPU list"], 1),
+    (["mpstat", "-P"], ["-P needs"], 1),
+    (["mpstat", "-I", "foo"], ["SUM, CPU, SCPU or ALL"], 1),
+    (["mpstat", "-q"], ["invalid option -- 'q'"], 1),
+    (["mpstat", "x"], ["interval"], 1),
+    (["mpstat", "1", "x"], ["count"], 1),
+    (["mpstat", "--dec=9"], ["decimal places"], 1),
+    (["mpstat", "--format", "xml"], ["--format"], 2),
+])
+def test_bad_command_line(argv, needles, code):
+    got, out, err = run(["--root", IDLE, *argv])
+    assert (got, out) == (code, "")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    for n in needles:
+        assert n in err, err
+
+
+def test_unknown_device_is_silently_absent():
+    """As in sysstat: a device that does not exist is not an error, just not shown."""
+    code, out, err = run(["--root", IDLE, "iostat", "-d", "nosuch", "vda"])
+    assert (code, err) == (0, "")
+    rows = [line.split()[0] for line in out.splitlines()[3:] if line]
+    assert rows == ["vda"]
+
+
+def test_series_shorter_than_count():
+    code, out, err = run(["--root", BUSY, "iostat", "-d", "1", "9"])
+    assert code == 1 and "has only 5 samples" in err and err.count("\n") == 1
+    assert out.count("Device") == 5
+
+
+@pytest.mark.parametrize("tool", ["iostat", "mpstat"])
+def test_series_without_count_ends_cleanly(tool):
+    code, out, err = run(["--root", BUSY, tool, "1"])
+    assert (code, err) == (0, "")
+    if tool == "mpstat":
+        assert out.splitlines()[-1].startswith("Average:")
+
+
+def test_no_traceback_from_the_console_entry_point(root):
+    (root / "proc/uptime").write_text("")
+    p = run_process(["--root", str(root), "mpstat"])
+    assert p.returncode == 2
+    assert p.stderr == "pystat: mpstat: Cannot read /proc/uptime\n"
