@@ -163,6 +163,9 @@ def mpstat_cases(fixture: str) -> list[list[str]]:
     else:
         cases += [["mpstat", "1", "2"], ["mpstat", "-P", "ALL", "1", "2"], ["mpstat", "-A", "1", "1"],
                   ["mpstat", "-o", "JSON", "1", "2"]]
+    return cases
+
+
 # --------------------------------------------------------------------------
 # netstat
 
