@@ -38,6 +38,17 @@ uname(2) is the fixture's too (sysstat prints it): ``uname_shim.c``, built
 here with the C compiler on first use, is preloaded and answers the values
 pystat reads from the fixture's ``proc/sys/kernel/{ostype,hostname,osrelease,
 arch}``.
+
+Name lookups (netstat without -n) are those of the capture: the fixture's
+``etc/{passwd,group,services,protocols,hosts,networks}`` are bind-mounted
+over /etc where the fixture has them, and ``tests/oracle/nsswitch.conf``
+(every database from files only: no DNS, no systemd, no nscd) over
+/etc/nsswitch.conf.  A tool that reads none of these (vmstat, iostat,
+mpstat) is not affected.
+
+A command line may start with ``timeout -s SIG SECONDS`` (netstat -c, which
+never ends by itself): the wrapper runs under faketime too, and the golden is
+what the tool printed until the signal.
 """
 
 from __future__ import annotations
@@ -50,6 +61,8 @@ import tempfile
 import time
 
 OVERLAYS = ("sys/block", "sys/dev/block", "sys/devices/system/cpu", "sys/class/net")
+ETC_FILES = ("passwd", "group", "services", "protocols", "hosts", "networks")
+NSSWITCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nsswitch.conf")
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TZ": "UTC", "LC_ALL": "C",
        "S_COLORS": "never"}
 
@@ -65,9 +78,13 @@ if [ -n "$PYSTAT_ORACLE_DEV" ]; then
   mount -t tmpfs tmpfs /dev/shm || exit 93
 fi
 unset PYSTAT_ORACLE_DEV
+for f in %s; do
+  if [ -f "$r/etc/$f" ] && [ -f "/etc/$f" ]; then mount --bind "$r/etc/$f" "/etc/$f" || exit 94; fi
+done
+mount --bind "%s" /etc/nsswitch.conf || exit 95
 mount --bind "$r/proc" /proc || exit 91
 exec "$@"
-""" % " ".join(OVERLAYS)
+""" % (" ".join(OVERLAYS), " ".join(ETC_FILES), NSSWITCH)
 
 #: character devices every /dev has (major, minor)
 CHAR_NODES = {"null": (1, 3), "zero": (1, 5), "urandom": (1, 9)}
