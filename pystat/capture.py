@@ -15,7 +15,11 @@ A capture mirrors ``/`` under its directory:
 * ``sys/class/net/IF/...``: interface attributes;
 * ``etc/{passwd,group,services,protocols,hosts,networks}``;
 * ``dev/mapper/NAME`` links (iostat -N);
-* ``pystat-snapshot.json``: capture time, CLK_TCK, page size, uname.
+* ``pystat-snapshot.json``: capture time, CLK_TCK, page size, uname, and
+  under ``"netif"`` what netstat -i gets by ioctl (the SIOCGIFCONF names and,
+  per interface of /proc/net/dev or SIOCGIFCONF, flags, hardware address,
+  MTU, map, queue length, IPv4 address/netmask/broadcast/destination: see
+  :mod:`pystat.netif`).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ PROC_FILES = (
 NET_FILES = (
     "tcp", "tcp6", "udp", "udp6", "udplite", "udplite6", "raw", "raw6", "unix",
     "snmp", "snmp6", "netstat", "route", "ipv6_route", "dev", "if_inet6",
-    "sockstat", "sockstat6", "packet", "igmp", "igmp6", "dev_mcast", "arp",
+    "sockstat", "sockstat6", "packet", "igmp", "igmp6", "dev_mcast", "arp", "rt_cache",
 )
 KERNEL_FILES = ("hostname", "osrelease", "ostype", "arch", "domainname", "version")
 ETC_FILES = ("passwd", "group", "services", "protocols", "hosts", "networks")
@@ -197,6 +201,20 @@ class Capture:
         self.processes()
 
 
+def _netif(dest: str) -> dict:
+    """netstat -i's ioctl answers, for the interfaces of the captured /proc/net/dev."""
+    from pystat import netif
+    from pystat.proc.netdev import parse_net_dev
+
+    try:
+        with open(os.path.join(dest, "proc", "net", "dev"), encoding="utf-8",
+                  errors="surrogateescape") as f:
+            names = [d.name for d in parse_net_dev(f.read())]
+    except OSError:
+        names = []
+    return netif.capture(names)
+
+
 def capture(dest: str, when: float | None = None) -> list[str]:
     """Capture the live system into ``dest``; returns the required files it could not read."""
     os.makedirs(dest, exist_ok=True)
@@ -213,6 +231,7 @@ def capture(dest: str, when: float | None = None) -> list[str]:
                   "machine": u.machine},
         "timezone": time.strftime("%Z", time.localtime(when)),
     }
+    meta["netif"] = _netif(dest)
     if cap.missing:
         meta["missing"] = cap.missing
     with open(os.path.join(dest, SNAPSHOT_META), "w", encoding="utf-8") as f:

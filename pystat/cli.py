@@ -19,6 +19,7 @@ from pystat.errors import PystatError
 #: command name -> module holding a click command called ``command``
 COMMANDS = {
     "vmstat": "pystat.commands.vmstat",
+    "netstat": "pystat.commands.netstat",
     "iostat": "pystat.commands.iostat",
     "mpstat": "pystat.commands.mpstat",
     "snapshot": "pystat.commands.snapshot",

@@ -13,7 +13,12 @@ class PystatError(Exception):
 
 
 class SourceError(PystatError):
-    """A file under the root is missing, unreadable or malformed."""
+    """A file under the root is missing, unreadable or malformed.
+
+    ``errno`` is the OS error number when the file could not be opened or
+    listed (None for a malformed file)."""
+
+    errno: int | None = None
 
 
 class ParseError(ValueError):

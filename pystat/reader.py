@@ -5,6 +5,9 @@ Every file a command reads goes through a :class:`Root`, so that
 * ``pystat --root DIR`` reads a capture instead of the live machine, and
 * ``pystat sources`` can say which files a mode read (``Root.opened``).
 
+A :class:`SourceError` from a Root carries the ``errno`` of the failure
+(tools such as netstat tell a missing file from an unreadable one).
+
 A :class:`Host` is what a command observes over time: the live machine, one
 snapshot, or a series of snapshots (numbered sub-roots ``000000/``,
 ``000001/``, ...) that interval commands replay without sleeping.  The host
@@ -45,8 +48,17 @@ class Root:
             with open(self._prefix + path, "rb") as f:
                 data = f.read()
         except OSError as e:
-            raise SourceError(f"cannot read {path}: {_reason(e)}") from None
+            raise _error(f"cannot read {path}", e) from None
         return data.decode("utf-8", "surrogateescape")
+
+    def open(self, path: str):
+        """``path`` opened for reading in binary, for files too large to read
+        whole (a socket table of 100k lines): the caller reads it in blocks."""
+        self.opened[path] = None
+        try:
+            return open(self._prefix + path, "rb")
+        except OSError as e:
+            raise _error(f"cannot read {path}", e) from None
 
     def parse(self, path: str, parser):
         """Read ``path`` and return ``parser(text)``, naming the file in any error."""
@@ -62,7 +74,31 @@ class Root:
         try:
             return os.listdir(self._prefix + path)
         except OSError as e:
-            raise SourceError(f"cannot list {path}: {_reason(e)}") from None
+            raise _error(f"cannot list {path}", e) from None
+
+    def readlinks(self, path: str) -> list[tuple[str, str | None]]:
+        """(name, link target or None) of every entry of a directory, in
+        directory order: ``/proc/PID/fd`` at once.  Recorded as the listing
+        of ``path`` (its entries are not listed one by one)."""
+        self.opened[path + "/"] = None
+        try:
+            dfd = os.open(self._prefix + path, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as e:
+            raise _error(f"cannot list {path}", e) from None
+        try:
+            names = os.listdir(dfd)
+            out = []
+            readlink = os.readlink
+            for name in names:
+                try:
+                    out.append((name, readlink(name, dir_fd=dfd)))
+                except OSError:
+                    out.append((name, None))
+            return out
+        except OSError as e:
+            raise _error(f"cannot list {path}", e) from None
+        finally:
+            os.close(dfd)
 
     def exists(self, path: str) -> bool:
         self.opened[path] = None
@@ -85,11 +121,17 @@ class Root:
         try:
             return os.readlink(self._prefix + path)
         except OSError as e:
-            raise SourceError(f"cannot resolve {path}: {_reason(e)}") from None
+            raise _error(f"cannot resolve {path}", e) from None
 
 
 def _reason(e: OSError) -> str:
     return e.strerror or str(e)
+
+
+def _error(what: str, e: OSError) -> SourceError:
+    err = SourceError(f"{what}: {_reason(e)}")
+    err.errno = e.errno
+    return err
 
 
 class Host:
@@ -126,6 +168,22 @@ class Host:
     @property
     def pagesize(self) -> int:
         return os.sysconf("SC_PAGE_SIZE")
+
+    # -- network interfaces: what netstat -i asks by ioctl (pystat.netif) -----
+    def ifconf(self) -> list[str]:
+        """SIOCGIFCONF: the names of interfaces with an IPv4 address (labels too)."""
+        from pystat.netif import ifconf
+
+        try:
+            return ifconf()
+        except OSError:
+            return []
+
+    def ifinfo(self, name: str) -> dict:
+        """The ioctl answers for one interface (see pystat.netif)."""
+        from pystat.netif import fetch
+
+        return fetch(name)
 
 
 class SnapshotHost(Host):
@@ -189,6 +247,25 @@ class SnapshotHost(Host):
     @property
     def pagesize(self) -> int:
         return int(self.meta.get("pagesize", 4096))
+
+    def ifconf(self) -> list[str]:
+        netif = self.meta.get("netif")
+        return list(netif.get("ifconf", [])) if isinstance(netif, dict) else []
+
+    def ifinfo(self, name: str) -> dict:
+        """The capture's record (pystat-snapshot.json "netif"); for a capture
+        without one, what /sys/class/net/NAME says."""
+        netif = self.meta.get("netif")
+        if isinstance(netif, dict):
+            rec = netif.get("interfaces", {}).get(name)
+            if isinstance(rec, dict):
+                return rec
+            import errno
+
+            return {"error": errno.ENODEV}
+        from pystat.netif import from_sys
+
+        return from_sys(self.root, name)
 
 
 class SeriesHost(SnapshotHost):

@@ -46,6 +46,7 @@ def sections() -> list[tuple[str, list]]:
         ("vmstat -p DEV", v.partition_fields(k)),
         ("vmstat -m (one row per cache)", v.slab_fields(k)),
         *sysstat_sections(),
+        *netstat_sections(),
         *history_sections(),
     ]
 
@@ -74,6 +75,20 @@ def sysstat_sections() -> list[tuple[str, list]]:
     ]
 
 
+def netstat_sections() -> list[tuple[str, list]]:
+    from pystat.commands import netstat as n
+    from pystat.commands.netstat import interfaces, routes, sockets, statistics
+
+    return [
+        ("netstat (sockets: default, -t -u -U -w -x -l -a -n -e -o -p -W; one row per socket)",
+         sockets.fields(n.parse([]))),
+        ("netstat -g (one row per group membership)", sockets.fields(n.parse(["-g"]))),
+        ("netstat -s (one row per counter netstat prints)", statistics.fields(n.parse(["-s"]))),
+        ("netstat -r (one row per route; -6: IPv6)", routes.fields(n.parse(["-r"]))),
+        ("netstat -i, -ie (one row per interface shown)", interfaces.fields(n.parse(["-i"]))),
+    ]
+
+
 def history_sections() -> list[tuple[str, list]]:
     from pystat.recorder import info, query
 
@@ -92,6 +107,10 @@ def render() -> str:
             "`-S M` MiB, `-S b` bytes), like the text layout. "
             "`pystat history vmstat` has the same fields (and so on for its modes; "
             "likewise `history iostat` and `history mpstat`).",
+        "netstat (sockets: default, -t -u -U -w -x -l -a -n -e -o -p -W; one row per socket)":
+            "The rows are the sockets the text layout lists, Internet sockets then UNIX "
+            "sockets, with the same selection (-l, -a, -t, ...); fields a kind of socket does "
+            "not have are null. With -c, every listing adds its rows.",
         "iostat (default; -c, -d, -k, -t, -y, -z, -p, devices, interval/count)":
             "One row per sample for avg-cpu (`section` cpu) and one per device shown "
             "(`section` device); the fields of the other kind are null (empty in csv). "

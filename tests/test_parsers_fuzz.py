@@ -18,6 +18,9 @@ from pystat.proc.diskstats import (parse_block_stat, parse_diskstats, scan_block
                                    scan_diskstats)
 from pystat.proc.interrupts import parse_interrupts, parse_softirqs
 from pystat.proc.meminfo import parse_meminfo
+from pystat.proc.netdev import parse_if_inet6, parse_net_dev
+from pystat.proc.netsock import parse_inet_sockets, parse_unix_sockets
+from pystat.proc.snmp import parse_snmp, parse_snmp6
 from pystat.proc.slabinfo import parse_slabinfo
 from pystat.proc.stat import parse_stat, scan_stat
 from pystat.proc.uptime import parse_uptime
@@ -37,6 +40,12 @@ PARSERS = {
     parse_diskstats: "proc/diskstats",
     parse_block_stat: "sys/block/*/stat",
     parse_slabinfo: "proc/slabinfo",
+    parse_inet_sockets: "proc/net/tcp*",
+    parse_unix_sockets: "proc/net/unix",
+    parse_snmp: "proc/net/snmp",
+    parse_snmp6: "proc/net/snmp6",
+    parse_net_dev: "proc/net/dev",
+    parse_if_inet6: "proc/net/if_inet6",
     scan_diskstats: "proc/diskstats",
     scan_block_stat: "sys/block/*/stat",
     scan_stat: "proc/stat",

@@ -164,3 +164,50 @@ def mpstat_cases(fixture: str) -> list[list[str]]:
         cases += [["mpstat", "1", "2"], ["mpstat", "-P", "ALL", "1", "2"], ["mpstat", "-A", "1", "1"],
                   ["mpstat", "-o", "JSON", "1", "2"]]
     return cases
+
+
+# --------------------------------------------------------------------------
+# netstat
+
+NETSTAT_SOCKETS = [
+    [], ["-a"], ["-l"], ["-n"], ["-an"], ["-ant"], ["-anu"], ["-antu"], ["-tuln"], ["-tulnp"],
+    ["-antp"], ["-anp"], ["-anup"], ["-ap"], ["-lp"], ["-t"], ["-u"], ["-w"], ["-aw"],
+    ["-anw"], ["-x"], ["-ax"], ["-anx"], ["-lx"], ["-anxp"], ["-e"], ["-ae"], ["-ante"],
+    ["-antee"], ["-anue"], ["-ao"], ["-anto"], ["-anuo"], ["-anwo"], ["-antop"], ["-aope"],
+    ["-W"], ["-aW"], ["-antW"], ["-an4"], ["-an6"], ["-ant6"], ["-anu6"], ["-an", "-A", "inet6"],
+    ["-an", "-A", "inet"], ["-an", "-A", "inet,inet6"], ["-a", "-A", "unix"], ["-at", "-l"],
+    ["-tle"], ["--numeric-hosts", "-at"], ["--numeric-ports", "-at"],
+    ["--numeric-users", "-ate"], ["-aU"], ["-anU"], ["--tcp", "--listening", "--numeric"],
+    ["-g"], ["-gn"], ["-ng6"],
+]
+NETSTAT_STATISTICS = [
+    ["-s"], ["-st"], ["-su"], ["-sw"], ["-stu"], ["-s", "-6"], ["-s6t"], ["-s6u"], ["-s6w"],
+    ["-s", "-A", "inet6"], ["-s", "-A", "inet,inet6"], ["-sx"], ["-cs"],
+]
+NETSTAT_ROUTES = [
+    ["-r"], ["-rn"], ["-re"], ["-rne"], ["-rnee"], ["-rneee"], ["-r", "-6"], ["-rn6"],
+    ["-rn", "-A", "inet,inet6"], ["-rC"], ["-rnC"], ["-rn6C"], ["-rx"], ["-rN"],
+]
+NETSTAT_ERRORS = [["-M"], ["-ir"], ["-A", "foo"], ["-Z"], ["-z"], ["--num"], ["-S"], ["-V"]]
+#: what netstat gets by ioctl comes from the live kernel, so these run only on a
+#: capture of the machine the tests run on (tests/test_oracle_live.py), never
+#: on the stored fixtures
+NETSTAT_INTERFACES = [["-i"], ["-ia"], ["-ie"], ["-iea"], ["-in"], ["-iW"]]
+
+
+def is_stored_fixture(fixture: str) -> bool:
+    """A fixture of fixtures/proc_snapshots (not a fresh capture of this machine)."""
+    return os.path.dirname(os.path.abspath(fixture)) == os.path.abspath(FIXTURES)
+
+
+def netstat_cases(fixture: str) -> list[list[str]]:
+    cases = [["netstat"] + a for a in NETSTAT_SOCKETS + NETSTAT_STATISTICS + NETSTAT_ROUTES
+             + NETSTAT_ERRORS]
+    if not is_stored_fixture(fixture):
+        cases += [["netstat"] + a for a in NETSTAT_INTERFACES]
+    n = len(series_samples(fixture))
+    if n:
+        # -c never ends: stopped half a second after its last sample's listing
+        stop = ["timeout", "-s", "INT", "%g" % (n - 0.5)]
+        cases += [stop + ["netstat", "-c", "-ant"], stop + ["netstat", "-c", "-rn"]]
+    return cases

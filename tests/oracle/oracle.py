@@ -22,10 +22,12 @@ A series fixture (numbered sub-roots) is replayed the way the real tool
 would have seen it live: sample 000000 is copied to a scratch root that is
 bind-mounted, and at t = k + 0.5 s every file is rewritten *in place* (same
 inode; vmstat keeps its files open and re-reads them) with sample k's
-contents, between the tool's samples at t = k and t = k + 1 (t = 0 being
-the tool's first read, seen with inotify, so that a slow start on a loaded
-machine does not shift the schedule; and not before the tool has stopped
-reading for 0.2 s, so that no sample is read half old, half new).  Files and
+contents, between the tool's samples at t = k and t = k + 1: as soon as the
+tool, having read sample k - 1 (its reads are seen with inotify), blocks in
+the system call it sleeps in between samples (/proc/PID/syscall), so that no
+sample is ever read half old, half new, however loaded the machine.  Where
+that cannot be seen, the rewrite comes half an interval after the tool's
+first read of sample k - 1, once it has stopped reading for 0.2 s.  Files and
 directories that sample k adds are created, those it drops are removed
 (devices that appear or vanish), and the /dev nodes are remade from it.
 
@@ -36,6 +38,17 @@ uname(2) is the fixture's too (sysstat prints it): ``uname_shim.c``, built
 here with the C compiler on first use, is preloaded and answers the values
 pystat reads from the fixture's ``proc/sys/kernel/{ostype,hostname,osrelease,
 arch}``.
+
+Name lookups (netstat without -n) are those of the capture: the fixture's
+``etc/{passwd,group,services,protocols,hosts,networks}`` are bind-mounted
+over /etc where the fixture has them, and ``tests/oracle/nsswitch.conf``
+(every database from files only: no DNS, no systemd, no nscd) over
+/etc/nsswitch.conf.  A tool that reads none of these (vmstat, iostat,
+mpstat) is not affected.
+
+A command line may start with ``timeout -s SIG SECONDS`` (netstat -c, which
+never ends by itself): the wrapper runs under faketime too, and the golden is
+what the tool printed until the signal.
 """
 
 from __future__ import annotations
@@ -48,6 +61,8 @@ import tempfile
 import time
 
 OVERLAYS = ("sys/block", "sys/dev/block", "sys/devices/system/cpu", "sys/class/net")
+ETC_FILES = ("passwd", "group", "services", "protocols", "hosts", "networks")
+NSSWITCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nsswitch.conf")
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "TZ": "UTC", "LC_ALL": "C",
        "S_COLORS": "never"}
 
@@ -63,9 +78,13 @@ if [ -n "$PYSTAT_ORACLE_DEV" ]; then
   mount -t tmpfs tmpfs /dev/shm || exit 93
 fi
 unset PYSTAT_ORACLE_DEV
+for f in %s; do
+  if [ -f "$r/etc/$f" ] && [ -f "/etc/$f" ]; then mount --bind "$r/etc/$f" "/etc/$f" || exit 94; fi
+done
+mount --bind "%s" /etc/nsswitch.conf || exit 95
 mount --bind "$r/proc" /proc || exit 91
 exec "$@"
-""" % " ".join(OVERLAYS)
+""" % (" ".join(OVERLAYS), " ".join(ETC_FILES), NSSWITCH)
 
 #: character devices every /dev has (major, minor)
 CHAR_NODES = {"null": (1, 3), "zero": (1, 5), "urandom": (1, 9)}
@@ -230,6 +249,59 @@ class _Reads:
             self.fd = -1
 
 
+# x86_64 system calls the tools sleep in between samples: pause (sysstat's
+# alarm loop), nanosleep, clock_nanosleep (vmstat's and netstat -c's sleep),
+# rt_sigsuspend.
+_SLEEPS = {"34", "35", "230", "130"}
+
+
+def _tool_pid(parent: int, name: str) -> int | None:
+    """The process of the tool called ``name`` among the descendants of
+    ``parent`` (faketime runs the tool as its child), or None."""
+    children: dict[int, list[int]] = {}
+    comms: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    head, _, rest = f.read().rpartition(")")
+            except OSError:
+                continue
+            pid = int(entry)
+            comms[pid] = head.partition("(")[2]
+            children.setdefault(int(rest.split()[1]), []).append(pid)
+    todo = [parent]
+    while todo:
+        pid = todo.pop()
+        if pid != parent and comms.get(pid) == name[:15]:
+            return pid
+        todo.extend(children.get(pid, ()))
+    return None
+
+
+def _wait_asleep(parent: int, name: str, limit: float = 3.0) -> bool:
+    """Wait (``limit`` seconds at most) for the tool to block in its sleep
+    between samples, so that a rewrite can never be read half-way.  False when
+    that cannot be seen (the tool has gone, or /proc/PID/syscall is missing)."""
+    deadline = time.monotonic() + limit
+    pid = None
+    while time.monotonic() < deadline:
+        if pid is None:
+            pid = _tool_pid(parent, name)  # not started yet: look again
+            if pid is None:
+                time.sleep(0.02)
+                continue
+        try:
+            with open(f"/proc/{pid}/syscall") as f:
+                call = f.read().split(None, 1)
+        except OSError:
+            return False
+        if call and call[0] in _SLEEPS:
+            return True
+        time.sleep(0.005)
+    return False
+
+
 class _Sample:
     """One sub-root of a series, in memory: regular files, directories, devices."""
 
@@ -349,7 +421,9 @@ def run(fixture: str, argv: list[str], timeout: float = 120,
         try:
             for k in range(1, len(samples)):
                 read_at = reads.wait(proc)
-                if read_at is not None:  # half an interval after the tool's sample k - 1
+                if read_at is not None and _wait_asleep(proc.pid, os.path.basename(argv[0])):
+                    pause = 0.0  # between two samples: sample k - 1 is read
+                elif read_at is not None:  # half an interval after the tool's sample k - 1
                     reads.settle(0.2, read_at + 0.9)  # ... and never while it reads
                     pause = read_at + 0.5 - time.time()
                 else:  # no inotify: half an interval after the nominal time

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tests.oracle import cases, oracle
 
 TOOLS = {"vmstat": cases.vmstat_cases, "iostat": cases.iostat_cases,
-         "mpstat": cases.mpstat_cases}
+         "mpstat": cases.mpstat_cases, "netstat": cases.netstat_cases}
 
 def golden_dir(fixture: str) -> str:
     return os.path.join(fixture, "golden")
@@ -80,7 +80,16 @@ def main(argv=None) -> int:
             with open(path, encoding="utf-8", errors="surrogateescape") as f:
                 stored = f.read()
             if stored != out or entry["rc"] != rc:
-                print(f"DIFFERS {os.path.basename(fixture)}: {' '.join(argv)}")
+                # once more, alone: a run that failed because the machine was
+                # overloaded (the namespace, faketime) is not a changed golden
+                rc2, out2, err2 = oracle.run(fixture, argv)
+                if stored == out2 and entry["rc"] == rc2:
+                    print(f"FLAKY {os.path.basename(fixture)}: {' '.join(argv)}: first run "
+                          f"rc {rc}, {len(out)} bytes, stderr {err.strip()[:200]!r}",
+                          file=sys.stderr)
+                    continue
+                print(f"DIFFERS {os.path.basename(fixture)}: {' '.join(argv)}: rc {rc2} "
+                      f"(golden {entry['rc']}), stderr {err2.strip()[:200]!r}")
                 failures += 1
             continue
         if err.strip():

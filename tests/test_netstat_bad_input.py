@@ -1,0 +1,194 @@
+"""pystat netstat on broken input: what netstat does, or a clear message, never a traceback.
+
+Each case damages a copy of the ``sockets`` fixture.  Where the real netstat
+can run here (root, unshare, faketime), pystat's output and exit status must
+be the real tool's on the same damaged files; everywhere, pystat's stderr is
+``pystat: netstat: ...`` lines only.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.helpers import run
+from tests.oracle import oracle
+from tests.oracle.cases import FIXTURES
+
+SOCKETS = os.path.join(FIXTURES, "sockets")
+PID = "5281"      # the process holding the fixture's sockets
+
+
+@pytest.fixture
+def root(tmp_path):
+    dest = tmp_path / "root"
+    shutil.copytree(SOCKETS, dest, symlinks=True, ignore=shutil.ignore_patterns("golden"))
+    return dest
+
+
+def _edit(path, fn):
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(fn(text))
+
+
+def _pystat(root, *argv):
+    code, out, err = run(["--root", str(root), "netstat", *argv])
+    assert "Traceback" not in err
+    for line in err.splitlines():
+        assert line.startswith("pystat: netstat: "), err
+    return code, out, err
+
+
+def _same_as_real(root, *argv):
+    """pystat's (rc, stdout) equal the real netstat's on ``root``, where it runs."""
+    code, out, err = _pystat(root, *argv)
+    if oracle.available("netstat"):
+        rc, real, _ = oracle.run(str(root), ["netstat", *argv])
+        assert (code, out) == (rc, real)
+    return code, out, err
+
+
+def _lines(text):
+    return text.splitlines(keepends=True)
+
+
+def test_truncated_and_garbled_tcp_lines(root):
+    def damage(text):
+        lines = _lines(text)
+        lines[3] = lines[3][:40] + "\n"                        # cut in the remote address
+        lines[5] = "  17: this is not a socket\n"
+        lines[7] = lines[7][:75] + "\n"                         # ends after "tr:when"
+        lines[9] = lines[9].replace(":", ";", 2)
+        lines.insert(11, "\n")
+        return "".join(lines)
+    _edit(root / "proc/net/tcp", damage)
+    for argv in (["-ant"], ["-antp"], ["-ante"], ["-anto"], ["-a"]):
+        code, out, err = _same_as_real(root, *argv)
+        assert code == 0
+        assert "warning, got bogus tcp line." in err
+    assert out.count("\n") > 2500
+
+
+def test_truncated_udp_raw_unix_lines(root):
+    _edit(root / "proc/net/udp", lambda t: t[:len(t) // 2])        # ends mid-line
+    _edit(root / "proc/net/raw", lambda t: t + "  99: 00000000:0001\n")
+    _edit(root / "proc/net/unix", lambda t: t + "0000000000000000: 00000002 00000000\n"
+                                               "garbage\n")
+    for argv in (["-anu"], ["-anw"], ["-anx"], ["-anuwx"]):
+        code, out, err = _same_as_real(root, *argv)
+        assert code == 0
+    assert "warning, got bogus unix line." in err
+
+
+def test_empty_and_header_only_tables(root):
+    for name in ("tcp", "tcp6", "udp", "unix"):
+        with open(root / "proc/net" / name, "w"):
+            pass
+    _edit(root / "proc/net/raw", lambda t: _lines(t)[0])
+    for argv in (["-ant"], ["-a"], ["-anx"], ["-anw"]):
+        _same_as_real(root, *argv)
+
+
+def test_missing_socket_table(root):
+    os.unlink(root / "proc/net/tcp")
+    code, out, err = _same_as_real(root, "-ant")
+    assert code == 1 and "no support for `AF INET (tcp)' on this system." in err
+    code, out, err = _same_as_real(root, "-an")        # no family asked: quietly skipped
+    assert code == 0 and err == ""
+
+
+def test_unknown_tcp_state_is_named_not_garbage(root):
+    # netstat indexes its state table out of bounds here (garbage or a crash)
+    _edit(root / "proc/net/tcp", lambda t: t.replace(" 01 00000000:", " 0C 00000000:", 1)
+          .replace(" 01 00000000:", " FF 00000000:", 1))
+    code, out, err = _pystat(root, "-ant")
+    assert code == 0
+    assert "UNKNOWN(12)\n" in out and "UNKNOWN(255)\n" in out
+    assert "unknown TCP state 12" in err
+
+
+def test_unreadable_proc_pid_fd_gives_dash(root, monkeypatch):
+    # as root nothing is unreadable: the directory is made unlistable instead
+    fd = root / "proc" / PID / "fd"
+    shutil.rmtree(fd)
+    fd.write_text("not a directory")
+    code, out, err = _same_as_real(root, "-antp")
+    assert code == 0
+    assert " -                   \n" in out and f"{PID}/" not in out
+
+
+def test_permission_denied_on_proc_pid_fd_warns_like_netstat(root, monkeypatch):
+    import errno
+
+    from pystat.errors import SourceError
+    from pystat.reader import Root
+
+    real = Root.readlinks
+
+    def readlinks(self, path):
+        if path == f"/proc/{PID}/fd":
+            err = SourceError(f"cannot list {path}: Permission denied")
+            err.errno = errno.EACCES
+            raise err
+        return real(self, path)
+
+    monkeypatch.setattr(Root, "readlinks", readlinks)
+    code, out, err = _pystat(root, "-antp")
+    assert code == 0
+    assert f"{PID}/" not in out
+    assert "(No info could be read for \"-p\"" in err
+
+
+def test_garbled_snmp(root):
+    _edit(root / "proc/net/snmp", lambda t: t.replace("Tcp: ", "Tcp ", 1))
+    code, out, err = _same_as_real(root, "-s")
+    assert code == 0 and "Problem while parsing /proc/net/snmp" in err
+    _edit(root / "proc/net/netstat", lambda t: t.replace(" 0 ", " x ", 3).replace(" 1", " -1", 2))
+    _same_as_real(root, "-st")
+    os.unlink(root / "proc/net/snmp")
+    code, out, err = _same_as_real(root, "-s")
+    assert code == 0 and out == "" and "cannot open /proc/net/snmp" in err
+
+
+def test_garbled_routes(root):
+    _edit(root / "proc/net/route", lambda t: t + "eth0\tZZ\n\n" + "eth1 0 0\n")
+    _edit(root / "proc/net/ipv6_route", lambda t: t + "fe80 zz\n")
+    for argv in (["-rn"], ["-r"], ["-rnee"]):
+        _same_as_real(root, *argv)
+    os.unlink(root / "proc/net/route")
+    code, out, err = _same_as_real(root, "-rn")
+    assert code == 1 and "INET (IPv4) not configured" in out
+
+
+def test_garbled_net_dev_and_missing_interface(root):
+    import json
+
+    # the capture's ioctl record lacks an interface /proc/net/dev lists
+    _edit(root / "proc/net/dev", lambda t: t + "  eth9: 1 2 3\n")
+    meta = root / "pystat-snapshot.json"
+    data = json.loads(meta.read_text())
+    data["netif"] = {"ifconf": ["lo"], "interfaces": {
+        "lo": {"flags": 73, "hwtype": 772, "hwaddr": "0" * 16, "mtu": 65536,
+               "map": [0] * 6, "txqlen": 1000, "addr": "127.0.0.1", "dstaddr": "127.0.0.1",
+               "broadaddr": "0.0.0.0", "netmask": "255.0.0.0"}}}
+    meta.write_text(json.dumps(data))
+    code, out, err = _pystat(root, "-ia")
+    assert code == 1
+    assert "eth0: error fetching interface information: Device not found" in err
+    assert "missing interface information: No such device" in err
+
+
+def test_bad_command_lines():
+    for argv, rc, text in ((["-z"], 3, "invalid option -- 'z'"),
+                           (["--num"], 3, "is ambiguous"),
+                           (["-A", "foo"], 1, "Unknown address family `foo'."),
+                           (["-A"], 3, "requires an argument"),
+                           (["-is"], 3, "only one of"),
+                           (["--tcp=1"], 3, "doesn't allow an argument")):
+        code, out, err = run(["--root", SOCKETS, "netstat", *argv])
+        assert code == rc, (argv, err)
+        assert err.startswith("pystat: netstat: ") and text in err and err.count("\n") == 1
