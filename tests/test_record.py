@@ -748,3 +748,88 @@ def test_history_sysstat_bad_input(busy_db):
     assert "not recorded" in fail(["history", "iostat", "--db", db, "-N"])
     assert "invalid option" in fail(["history", "iostat", "--db", db, "-Q"])
     fail(["history", "mpstat", "--db", db, "-P", "99"])
+
+
+# --------------------------------------------------------------------------
+# netstat history: -s and -i from the recorded files and ioctl answers
+
+SOCKETS = os.path.join(FIXTURES, "sockets")
+
+
+@pytest.mark.parametrize("flags", [["-s"], ["-s", "-6"], ["-s", "-t"], ["-s", "-uw"], ["-i"],
+                                   ["-ie"], ["-ia"], ["-s", "--format", "json"],
+                                   ["-i", "--format", "csv"]], ids=" ".join)
+def test_history_netstat_equals_live_netstat_at_the_last_sample(busy_db, flags):
+    live = ok(["--root", os.path.join(BUSY, "000004"), "netstat", *flags])
+    assert ok(["history", "netstat", "--db", str(busy_db), *flags]) == live
+
+
+def test_history_netstat_ic_is_the_table_at_every_sample(busy_db):
+    assert (ok(["history", "netstat", "--db", str(busy_db), "-ic"])
+            == ok(["--root", BUSY, "netstat", "-ic"]))
+
+
+def test_history_netstat_until(busy_db):
+    live = ok(["--root", os.path.join(BUSY, "000002"), "netstat", "-s"])
+    assert ok(["history", "netstat", "--db", str(busy_db), "-s", "--until",
+               "2026-11-26 22:51:41"]) == live
+
+
+def test_sockets_per_protocol_and_state(tmp_path):
+    """The 4,123 sockets of the sockets fixture, counted as netstat lists them."""
+    import collections
+
+    db = tmp_path / "h.db"
+    ok(["--root", SOCKETS, "record", "--db", str(db)])
+    for flags in (["-s"], ["-i"]):
+        assert (ok(["history", "netstat", "--db", str(db), *flags])
+                == ok(["--root", SOCKETS, "netstat", *flags]))
+    listing = ok(["--root", SOCKETS, "netstat", "-antu"]).splitlines()[2:]
+    def state(w):
+        if w[0].startswith("tcp"):
+            return w[5]
+        return "ESTABLISHED" if w[5:6] == ["ESTABLISHED"] else "CLOSE"
+
+    want = collections.Counter((w[0], state(w)) for w in map(str.split, listing))
+    out = ok(["history", "series", "--db", str(db)])
+    assert 'sockets{protocol="tcp",state="LISTEN"}' in out
+    from pystat.recorder.store import Store
+
+    store = Store.open_read(str(db))
+    names, values = store.decode_raw(*store.data(0, "sockets", 0, 0)[0])
+    got = {(s.label("protocol"), s.label("state")): v for s, v in zip(names, values)}
+    store.close()
+    for (proto, state), n in want.items():
+        assert got[(proto, state)] == n, (proto, state)
+    assert sum(v for (p, _), v in got.items() if p in ("tcp", "tcp6")) == \
+        sum(n for (p, _), n in want.items() if p in ("tcp", "tcp6"))
+
+
+def test_history_netstat_refuses_what_is_not_recorded(busy_db):
+    db = str(busy_db)
+    assert "only -s and -i" in fail(["history", "netstat", "--db", db, "-ant"])
+    assert "only -s and -i" in fail(["history", "netstat", "--db", db, "-r"])
+    assert "finest resolution" in fail(["history", "netstat", "--db", db, "-s",
+                                        "--resolution", "1m"])
+    code, out, err = run(["history", "netstat", "--db", db, "-Q"])
+    assert code == 3 and "invalid option" in err
+
+
+def test_netlink_socket_counts_equal_the_proc_tables():
+    """On the live machine sockets are counted by netlink (cheaper than formatting
+    /proc/net/tcp): the same counts as the tables, within what changes between reads."""
+    import collections
+
+    from pystat.recorder.sources import _INET_ROW, _diag_counts
+
+    for table in ("tcp", "tcp6", "udp", "udp6"):
+        before = _diag_counts(table)
+        if before is None:
+            pytest.skip("no sock_diag netlink here")
+        with open(f"/proc/net/{table}") as f:
+            text = collections.Counter(st.upper() for st in _INET_ROW.findall(f.read()))
+        after = _diag_counts(table)
+        for state in set(before) | set(text) | set(after):
+            lo = min(before.get(state, 0), after.get(state, 0))
+            hi = max(before.get(state, 0), after.get(state, 0))
+            assert lo - 2 <= text.get(state, 0) <= hi + 2, (table, state)

@@ -34,7 +34,7 @@ def range_options(f):
     return wrapper
 
 
-def open_selection(db, since, until, resolution):
+def open_selection(db, since, until, resolution, points: bool = False):
     from pystat.recorder.history import select
     from pystat.recorder.model import parse_time
     from pystat.recorder.store import Store, default_path
@@ -46,7 +46,11 @@ def open_selection(db, since, until, resolution):
     if t1 is not None and t1 == int(t1):
         t1 += 0.999999   # a time to the second covers that second, as the reports show it
     store = Store.open_read(db or default_path())
-    return store, select(store, resolution, t0, t1)
+    try:
+        return store, select(store, resolution, t0, t1, points)
+    except BaseException:
+        store.close()
+        raise
 
 
 @click.group(context_settings=CONTEXT)
@@ -108,7 +112,8 @@ def vmstat_command(active, forks, one_header, stats, disk, disk_sum, partition, 
     mode = chosen[0] if chosen else "vm"
     o = v.Opts(active=active, wide=wide, timestamp=timestamp, no_first=True,
                one_header=one_header, unit=unit or "K", partition=partition)
-    store, sel = open_selection(db, since, until, resolution)
+    store, sel = open_selection(db, since, until, resolution,
+                                points=mode in ("sum", "disksum", "forks"))
     try:
         h.vmstat(store, sel, mode, o, fmt, sys.stdout, cf)
     finally:
@@ -219,3 +224,27 @@ def mpstat_command(fmt, args, db, since, until, resolution, cf):
         h.mpstat(store, sel, list(args), fmt, sys.stdout, cf)
     finally:
         store.close()
+
+
+@command.command("netstat", context_settings=SYSSTAT_CONTEXT)
+@FORMAT_OPTION
+@range_options
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="-s|-i [NETSTAT FLAGS]...")
+def netstat_command(fmt, args, db, since, until, resolution, cf):
+    """netstat -s and -i as they printed at the last recorded sample (-ic: at each).
+
+    Protocol statistics (-s, with -t, -u, -w, -6) and the interface table
+    (-i, -ie, -a) from the recorded /proc/net files and ioctl answers. Socket
+    listings, -r and -g are not recorded ('pystat history series sockets' has
+    the sockets per protocol and state).
+    """
+    from pystat.recorder import history as h
+
+    store, sel = open_selection(db, since, until, resolution, points=h.netstat_one_shot(args))
+    try:
+        code = h.netstat(store, sel, list(args), fmt, sys.stdout, cf)
+    finally:
+        store.close()
+    sys.stdout.flush()
+    if code:
+        raise SystemExit(code & 0xFF)

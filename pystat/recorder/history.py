@@ -47,13 +47,16 @@ def choose_archive(store: Store, resolution: str, since: float | None) -> int:
     return min(with_data, key=lambda x: min(s.t for s in x[1]))[0]
 
 
-def select(store: Store, resolution: str, since: float | None, until: float | None) -> Selection:
+def select(store: Store, resolution: str, since: float | None, until: float | None,
+           points: bool = False) -> Selection:
     """The archive to read and its segments of contiguous slots within [since, until].
 
     Finest archive: a segment is a list of samples whose first one only starts
     the report (rows are the intervals that end at the others, within the
     range).  Consolidated archives: a segment is a list of consecutive slots
     that each cover some time (rows are the slots that end within the range).
+    With ``points`` (one-shot reports: the state at a sample), the samples
+    within the range, a single one included.
     """
     a = choose_archive(store, resolution, since)
     step = store.archives[a].step
@@ -73,9 +76,9 @@ def select(store: Store, resolution: str, since: float | None, until: float | No
             segments.append(run)
         out = []
         for seg in segments:
-            rows = [i for i in range(1, len(seg)) if lo <= seg[i].t <= hi]
+            rows = [i for i in range(0 if points else 1, len(seg)) if lo <= seg[i].t <= hi]
             if rows:
-                out.append(seg[rows[0] - 1:rows[-1] + 1])
+                out.append(seg[rows[0] - (0 if points else 1):rows[-1] + 1])
         segments = out
     else:
         run = []
@@ -326,3 +329,51 @@ def mpstat(store: Store, sel: Selection, args: list[str], fmt: str, out, cf: str
         o = o or oo
         runs.append(reps)
     render(fmt, mp.fields(o), mp.structured_rows(itertools.chain.from_iterable(runs), o), out)
+
+
+# --------------------------------------------------------------------------
+# netstat: -s and -i, from the recorded counters and ioctl answers
+
+def netstat_one_shot(args) -> bool:
+    """Whether netstat's flags ask for a state at one sample (-s, or -i without -c)."""
+    from pystat.commands import netstat as ns
+
+    try:
+        o = ns.parse(list(args))
+    except Exception:
+        return False    # netstat() says what is wrong with them
+    return bool(o.sta or (o.int and not o.cnt))
+
+
+def netstat(store: Store, sel: Selection, args: list[str], fmt: str, out, cf: str) -> int:
+    """``netstat -s`` and ``netstat -i[e]`` as they would have printed at the last
+    sample of the range; ``netstat -ic``: the interface table at every sample."""
+    from pystat.commands import netstat as ns
+
+    try:
+        o = ns.parse(list(args))
+    except ns.Exit as e:
+        if e.stdout:
+            out.write(e.stdout)
+        if e.message:
+            raise PystatError(f"{WHAT}: netstat: {e.message}", exit_code=e.code) from None
+        raise SystemExit(e.code) from None
+    except ns.Usage as e:
+        raise PystatError(f"{WHAT}: netstat: {e}", exit_code=ns.E_OPTERR) from None
+    if not (o.sta or o.int):
+        raise PystatError(f"{WHAT}: netstat: only -s and -i are recorded (not socket "
+                          "listings, -r, -g or -M); sockets per protocol and state: "
+                          "'pystat history series sockets'")
+    if sel.archive != 0:
+        raise PystatError(f"{WHAT}: netstat shows counters since boot: only the finest "
+                          f"resolution ({format_duration(store.archives[0].step)}) has them")
+    groups = ("net",) if o.sta else ("netdev",)
+    _require(store, groups, "netstat " + ("-s" if o.sta else "-i"))
+    if o.int and o.cnt:
+        code = 0
+        for host in hosts(store, sel, groups, cf):
+            code = ns.run(host, o, fmt, out) or code
+        return code
+    last = sel.segments[-1][-1]
+    host = ReplayHost(RawFrames(store, [last], groups), store.meta)
+    return ns.run(host, o, fmt, out)

@@ -252,7 +252,7 @@ def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, ver
     while True:
         t = host.now()
         errors: dict[str, str] = {}
-        groups = _sources.collect_all(host.root, errors=errors)
+        groups = _sources.collect_all(host.root, errors=errors, host=host)
         for name, msg in errors.items():
             if warned.get(name) != msg:
                 err.write(f"pystat: record: {msg} (not recorded)\n")

@@ -307,6 +307,23 @@ class ReplayHost(Host):
             pass
         return ("Linux", "(none)", "unknown", "unknown")
 
+    # -- what netstat asks by ioctl: the recorded answers
+    def _interfaces(self) -> dict:
+        from pystat.recorder.sources import NetDevSource
+
+        return NetDevSource.interfaces(self.frames.values(self.index, "netdev"))
+
+    def ifconf(self) -> list[str]:
+        return [name for name, labels in self._interfaces().items() if labels["ifconf"] == "1"]
+
+    def ifinfo(self, name: str) -> dict:
+        import errno
+
+        from pystat.recorder.sources import NetDevSource
+
+        labels = self._interfaces().get(name)
+        return {"error": errno.ENODEV} if labels is None else NetDevSource.ifinfo(labels)
+
     @property
     def hz(self) -> int:
         return int(self.meta.get("hz", 100))
