@@ -106,7 +106,7 @@ def render() -> str:
             "Memory fields are in the `-S` unit (KiB by default; `-S k` kB, `-S m` MB, "
             "`-S M` MiB, `-S b` bytes), like the text layout. "
             "`pystat history vmstat` has the same fields (and so on for its modes; "
-            "likewise `history iostat` and `history mpstat`).",
+            "likewise `history iostat`, `history mpstat` and `history netstat`).",
         "netstat (sockets: default, -t -u -U -w -x -l -a -n -e -o -p -W; one row per socket)":
             "The rows are the sockets the text layout lists, Internet sockets then UNIX "
             "sockets, with the same selection (-l, -a, -t, ...); fields a kind of socket does "

@@ -57,8 +57,8 @@ def open_selection(db, since, until, resolution, points: bool = False):
 def command():
     """Print what 'pystat record' recorded, as the tools' own reports.
 
-    'pystat history vmstat' (iostat, mpstat) prints the tool's report of the
-    recorded intervals (like 'sar -f' does for sadc's files), in the same
+    'pystat history vmstat' (iostat, mpstat, netstat) prints the tool's
+    report of the recorded intervals (like 'sar -f' does for sadc's files), in the same
     layout and with the same arithmetic as the live command; '--format
     json|csv|table' as everywhere. A gap in the recording (recorder stopped,
     machine off, clock stepped) starts a new header.

@@ -26,7 +26,9 @@ def command(obj, db, step, duration, archives, verbose):
     Samples /proc/stat (CPU time, total and per CPU; interrupts, context
     switches, forks, processes), /proc/uptime, /proc/vmstat (paging,
     swapping), /proc/meminfo, /proc/diskstats, /proc/interrupts,
-    /proc/softirqs and /sys/devices/system/cpu, as raw counters and gauges.
+    /proc/softirqs, /sys/devices/system/cpu, /proc/net/snmp, netstat, snmp6
+    and dev (with the interfaces' ioctl answers), and the sockets per
+    protocol and state, as raw counters and gauges.
     The newest samples are kept as they are (3 s for 24 h by default); older
     ones as averages, minima and maxima per minute (7 days) and per 5 minutes
     (30 days). Once every archive has wrapped, the file stops growing.
