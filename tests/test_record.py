@@ -833,3 +833,13 @@ def test_netlink_socket_counts_equal_the_proc_tables():
             lo = min(before.get(state, 0), after.get(state, 0))
             hi = max(before.get(state, 0), after.get(state, 0))
             assert lo - 2 <= text.get(state, 0) <= hi + 2, (table, state)
+
+
+def test_record_exclude(tmp_path):
+    db = tmp_path / "h.db"
+    ok(["--root", BUSY, "record", "--db", str(db), "--exclude", "sockets",
+        "--exclude", "interrupts"])
+    names = {line.split("{")[0] for line in ok(["history", "series", "--db", str(db)]).splitlines()}
+    assert "sockets" not in names and "irq" not in names and "softirq" in names
+    assert "no such source" in fail(["--root", BUSY, "record", "--db", str(db),
+                                     "--exclude", "bogus"])

@@ -18,9 +18,13 @@ import click
               help="An archive: a slot every RES, SPAN long (repeat the option; default "
                    "--archive 3s:24h --archive 1m:7d --archive 5m:30d). Fixed when the "
                    "database is created.")
+@click.option("--exclude", "exclude", multiple=True, metavar="SOURCE",
+              help="Do not sample this source (repeat the option): stat, uptime, vmstat, "
+                   "meminfo, diskstats, cpus, interrupts, softirqs, net-snmp, net-dev, sockets "
+                   "(counting sockets costs about 1.3 us of CPU each).")
 @click.option("-v", "--verbose", is_flag=True, help="A line on stderr per sample.")
 @click.pass_obj
-def command(obj, db, step, duration, archives, verbose):
+def command(obj, db, step, duration, archives, exclude, verbose):
     """Record every metric pystat's reports show, every step, into a database.
 
     Samples /proc/stat (CPU time, total and per CPU; interrupts, context
@@ -37,4 +41,4 @@ def command(obj, db, step, duration, archives, verbose):
     """
     from pystat.recorder.recording import record
 
-    record(obj.host(), db, step, duration, archives, verbose)
+    record(obj.host(), db, step, duration, archives, verbose, exclude=exclude)

@@ -176,9 +176,14 @@ def check_file(path: str, what: str = WHAT) -> None:
 
 
 def record(host, db: str | None, step: str | None, duration: str | None,
-           archives: tuple[str, ...], verbose: bool, err=None) -> int:
+           archives: tuple[str, ...], verbose: bool, err=None, exclude=()) -> int:
     """Run the recorder; returns the number of samples written."""
     err = err or sys.stderr
+    unknown = [x for x in exclude if x not in _sources.SOURCES]
+    if unknown:
+        raise PystatError(f"{WHAT}: --exclude {unknown[0]}: no such source (sources: "
+                          + ", ".join(_sources.SOURCES) + ")")
+    sources = [src for name, src in _sources.SOURCES.items() if name not in exclude]
     path = resolve_path(db)
     layout = layout_from_options(step, archives, None if step or archives else series_step(host))
     dur = parse_duration(duration, f"{WHAT}: --duration") if duration is not None else None
@@ -215,7 +220,7 @@ def record(host, db: str | None, step: str | None, duration: str | None,
                       + " ".join(str(a) for a in store.archives) + "\n")
             err.flush()
         stop.install()
-        n = _loop(host, writer, step_s, dur, stop, verbose, err)
+        n = _loop(host, writer, step_s, dur, stop, verbose, err, sources)
         writer.finish()
         c.execute("DELETE FROM recorder")
     except DatabaseError:
@@ -238,7 +243,8 @@ def record(host, db: str | None, step: str | None, duration: str | None,
     return n
 
 
-def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, verbose, err) -> int:
+def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, verbose, err,
+          sources=None) -> int:
     from pystat.reader import SeriesHost, SnapshotHost
 
     live = host.live
@@ -252,7 +258,7 @@ def _loop(host, writer: Writer, step: int, duration: int | None, stop: Stop, ver
     while True:
         t = host.now()
         errors: dict[str, str] = {}
-        groups = _sources.collect_all(host.root, errors=errors, host=host)
+        groups = _sources.collect_all(host.root, sources, errors=errors, host=host)
         for name, msg in errors.items():
             if warned.get(name) != msg:
                 err.write(f"pystat: record: {msg} (not recorded)\n")
