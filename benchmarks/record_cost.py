@@ -1,6 +1,6 @@
 """The steady-state CPU cost of one sample: pystat record against sysstat's sadc.
 
-    python -m benchmarks.record_cost [--samples 20] [--step 1]
+    python -m benchmarks.record_cost [--samples 20] [--step 1] [--exclude SOURCE]...
 
 Runs ``pystat record --step S`` and ``/usr/lib/sysstat/sadc S N FILE`` (default
 activities, and ``-S XALL``) side by side on this machine, and reads each
@@ -32,6 +32,8 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--samples", type=int, default=20)
     ap.add_argument("--step", type=int, default=1)
+    ap.add_argument("--exclude", action="append", default=[], metavar="SOURCE",
+                    help="passed to pystat record")
     args = ap.parse_args(argv)
     n, step = args.samples, args.step
     tmp = tempfile.mkdtemp()
@@ -39,7 +41,8 @@ def main(argv=None) -> None:
     cmds = {
         "pystat record": [sys.executable, "-m", "pystat", "record", "--db",
                           os.path.join(tmp, "h.db"), "--step", f"{step}s",
-                          "--duration", f"{(total - 1) * step}s"],
+                          "--duration", f"{(total - 1) * step}s",
+                          *(a for x in args.exclude for a in ("--exclude", x))],
         "sadc": [SADC, str(step), str(total), os.path.join(tmp, "sa")],
         "sadc -S XALL": [SADC, "-S", "XALL", str(step), str(total), os.path.join(tmp, "sax")],
     }

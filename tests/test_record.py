@@ -843,3 +843,22 @@ def test_record_exclude(tmp_path):
     assert "sockets" not in names and "irq" not in names and "softirq" in names
     assert "no such source" in fail(["--root", BUSY, "record", "--db", str(db),
                                      "--exclude", "bogus"])
+
+
+def test_costly_socket_counts_are_spaced_out(monkeypatch):
+    """On the live machine a socket count that costs more than COST_LIMIT is made
+    again only after as many samples as keep it under COST_TARGET on average."""
+    from pystat.reader import Host
+    from pystat.recorder.sources import SOURCES, Collected
+
+    src = SOURCES["sockets"]
+    monkeypatch.setattr(src, "COST_LIMIT", -1.0)      # every count "too costly"
+    monkeypatch.setattr(src, "COST_TARGET", 1e-12)    # skip as many as allowed
+    monkeypatch.setattr(src, "_skip", 0)
+    host = Host()
+    counted = []
+    for _ in range(45):
+        out = Collected()
+        src.collect_host(host, host.root, out)
+        counted.append("sockets" in out)
+    assert [i for i, c in enumerate(counted) if c] == [0, 20, 40]

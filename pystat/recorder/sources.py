@@ -905,14 +905,25 @@ class SocketsSource(Source):
     """``sockets{protocol,state}``: how many sockets each table lists in each
     state (TCP's states; for UDP and raw sockets ESTABLISHED means connected,
     CLOSE unconnected); UNIX sockets as ``unix_stream`` ..., LISTENING where
-    netstat shows it. Every state of a protocol is recorded, 0 included."""
+    netstat shows it. Every state of a protocol is recorded, 0 included.
+
+    With thousands of sockets counting them costs the kernel milliseconds: on
+    the live machine the count is then made every few samples only (see
+    COST_LIMIT); the samples in between have no socket series."""
 
     name = "sockets"
     groups = ("sockets",)
     paths = ()
+    #: on the live machine, a count that took longer than this (CPU seconds; the
+    #: kernel's work grows with the sockets, ~2 us each) is not made again for
+    #: as many samples as keep its average under COST_TARGET, at most MAX_SKIP
+    COST_LIMIT = 0.002
+    COST_TARGET = 0.001
+    MAX_SKIP = 19
 
     def __init__(self):
         self._series: dict[tuple[str, str], Series] = {}
+        self._skip = 0
 
     def _s(self, protocol: str, state: str) -> Series:
         s = self._series.get((protocol, state))
@@ -924,8 +935,20 @@ class SocketsSource(Source):
     needs_host = True
 
     def collect_host(self, host, root, out: Collected) -> None:
-        names, values = [], []
+        import time
+
         live = host.live and root.path == "/"
+        if live and self._skip:
+            self._skip -= 1
+            return
+        started = time.process_time()
+        self._count(live, root, out)
+        cost = time.process_time() - started
+        if live and cost > self.COST_LIMIT:
+            self._skip = min(int(cost / self.COST_TARGET), self.MAX_SKIP)
+
+    def _count(self, live: bool, root, out: Collected) -> None:
+        names, values = [], []
         for table in INET_TABLES:
             counts = _diag_counts(table) if live else None
             if counts is None:
