@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 
-from pystat.reader import Root
 from pystat.recorder.model import COUNTER, DEFAULT_ARCHIVES
 from pystat.recorder.sources import collect_all
 from pystat.recorder.store import Bucket, Deltas, Sample, Store
@@ -37,21 +36,26 @@ def main(argv=None) -> None:
     path = args.db or os.path.join(tempfile.mkdtemp(), "history.db")
     open(path, "w").close()
     store = Store.open_write(path, list(DEFAULT_ARCHIVES), {"hz": "100"})
-    root = Root("/")
+    from pystat.reader import open_host
+    from pystat.recorder.sources import SOURCES
+
+    host = open_host(None)
+    root = host.root
+    SOURCES["sockets"].COST_LIMIT = float("inf")   # count the sockets at every sample
     rng = random.Random(1)
-    first = collect_all(root)
+    first = collect_all(root, host=host)
     series = sum(len(v[0]) for v in first.values())
     state = {g: list(v) for g, (_, v) in first.items()}
 
     def sample(t: float) -> Sample:
         if args.mode == "live":
-            return Sample(t, None, None, collect_all(root))
+            return Sample(t, None, None, collect_all(root, host=host))
         groups = {}
         for g, (names, _) in first.items():
             vals = state[g]
             for i, s in enumerate(names):
                 if s.kind == COUNTER:
-                    vals[i] += rng.randint(0, 100_000)
+                    vals[i] = (vals[i] + rng.randint(0, 100_000)) & (2**64 - 1)
                 else:
                     vals[i] = max(0, vals[i] + rng.randint(-1000, 1000))
             groups[g] = (names, list(vals))

@@ -862,3 +862,19 @@ def test_costly_socket_counts_are_spaced_out(monkeypatch):
         src.collect_host(host, host.root, out)
         counted.append("sockets" in out)
     assert [i for i, c in enumerate(counted) if c] == [0, 20, 40]
+
+
+def test_a_value_beyond_64_bits_wraps_instead_of_failing(tmp_path):
+    from pystat.recorder.model import COUNTER, series
+    from pystat.recorder.store import Sample, Store
+
+    db = str(tmp_path / "h.db")
+    open(db, "w").close()
+    store = Store.open_write(db, None, {})
+    s = series("system", "odd", COUNTER, "count")
+    store.conn.execute("BEGIN")
+    store.write_raw(Sample(1.8e9, None, None, {"system": ([s], [(1 << 64) + 5])}))
+    store.conn.execute("COMMIT")
+    names, values = store.decode_raw(*store.data(0, "system", 0, 0)[0])
+    assert values == (5,)
+    store.close()

@@ -353,7 +353,10 @@ class Store:
         rows = {}
         for group, (names, values) in sample.groups.items():
             lid = self._layout(0, group, names)
-            raw = struct.pack("<%dQ" % len(values), *values)
+            try:
+                raw = struct.pack("<%dQ" % len(values), *values)
+            except struct.error:   # out of u64: wrapped, as the kernel's unsigned counters
+                raw = struct.pack("<%dQ" % len(values), *(v & 0xFFFFFFFFFFFFFFFF for v in values))
             # level 6 costs little on small rows, and saves a tenth; big ones (many
             # CPUs' interrupts) would cost milliseconds a sample: level 1
             rows[group] = (lid, zlib.compress(raw, 6 if len(raw) < 4096 else 1))
