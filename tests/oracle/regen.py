@@ -42,7 +42,7 @@ def jobs(fixture_paths, tools):
                 yield fixture, tool, argv
 
 
-def run_all(fixture_paths, tools, workers=8):
+def run_all(fixture_paths, tools, workers=16):
     todo = list(jobs(fixture_paths, tools))
     with ThreadPoolExecutor(workers) as pool:
         results = pool.map(lambda j: (j, oracle.run(j[0], j[2])), todo)
