@@ -24,6 +24,8 @@ COMMANDS = {
     "mpstat": "pystat.commands.mpstat",
     "snapshot": "pystat.commands.snapshot",
     "sources": "pystat.commands.sources",
+    "record": "pystat.commands.record",
+    "history": "pystat.commands.history",
 }
 
 
@@ -80,6 +82,9 @@ def fail(message: str, code: int = 1, where: str = "pystat") -> None:
     raise SystemExit(code)
 
 
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def main(argv: list[str] | None = None) -> None:
     # Die quietly on a closed pipe, as the C tools do (`pystat vmstat 1 | head`).
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -89,6 +94,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="pystat", standalone_mode=False)
     except click.exceptions.Exit as e:
+        raise SystemExit(e.exit_code) from None
+    except _NO_ARGS_IS_HELP as e:
+        # a group run without a command (click >= 8.2): its help, as it is
+        e.show()
         raise SystemExit(e.exit_code) from None
     except click.ClickException as e:
         ctx = getattr(e, "ctx", None)

@@ -47,6 +47,7 @@ def sections() -> list[tuple[str, list]]:
         ("vmstat -m (one row per cache)", v.slab_fields(k)),
         *sysstat_sections(),
         *netstat_sections(),
+        *history_sections(),
     ]
 
 
@@ -88,12 +89,24 @@ def netstat_sections() -> list[tuple[str, list]]:
     ]
 
 
+def history_sections() -> list[tuple[str, list]]:
+    from pystat.recorder import info, query
+
+    return [
+        ("history info (one row per archive)", info.info_fields()),
+        ("history series (without NAME: one row per series)", query.catalogue_fields()),
+        ("history series NAME (one row per sample and series)", query.value_fields()),
+    ]
+
+
 def render() -> str:
     out = [HEAD]
     notes = {
         "vmstat (default; -w, -t, -n, -y, delay/count)":
             "Memory fields are in the `-S` unit (KiB by default; `-S k` kB, `-S m` MB, "
-            "`-S M` MiB, `-S b` bytes), like the text layout.",
+            "`-S M` MiB, `-S b` bytes), like the text layout. "
+            "`pystat history vmstat` has the same fields (and so on for its modes; "
+            "likewise `history iostat`, `history mpstat` and `history netstat`).",
         "netstat (sockets: default, -t -u -U -w -x -l -a -n -e -o -p -W; one row per socket)":
             "The rows are the sockets the text layout lists, Internet sockets then UNIX "
             "sockets, with the same selection (-l, -a, -t, ...); fields a kind of socket does "
@@ -109,6 +122,10 @@ def render() -> str:
             "Every row has `section` (cpu, node, sum, irq or softirq); fields a section "
             "does not have are null. As in sysstat's own JSON, the Average block of an "
             "interval run is not repeated in structured output.",
+        "history info (one row per archive)":
+            "`timestamp` is the time of the archive's newest slot.",
+        "history series (without NAME: one row per series)":
+            "`timestamp` is the time of the newest sample.",
     }
     for title, fields in sections():
         out.append(f"\n## {title}\n")

@@ -25,6 +25,9 @@ def command(ctx, cmd, args):
     target = cli.get_command(ctx, cmd)
     if target is None or cmd == "sources":
         raise click.UsageError(f"no such command: {cmd}")
+    if cmd in ("record", "history"):
+        # not reports: record would run (and write) until stopped, history reads a database
+        raise click.UsageError(f"{cmd} is not a report; 'pystat {cmd} --help' says what it reads")
     opts = ctx.obj
     hosts = []
     real_host = opts.host
