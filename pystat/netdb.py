@@ -25,7 +25,7 @@ from __future__ import annotations
 import socket
 
 from pystat.errors import SourceError
-from pystat.proc.cscanf import strtoul
+from pystat.proc.cscan import strtoul
 
 _WS = " \t\n\v\f\r"
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 
 from pystat.cli import main
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(REPO, "fixtures", "proc_snapshots")
+
+
+def copy_fixture(name: str, dest) -> str:
+    """A writable copy of fixture ``name`` (without its goldens) at ``dest``."""
+    shutil.copytree(os.path.join(FIXTURES, name), dest, symlinks=True,
+                    ignore=shutil.ignore_patterns("golden"))
+    return dest
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:

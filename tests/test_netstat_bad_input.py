@@ -13,7 +13,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import run
+from tests.helpers import copy_fixture, run
 from tests.oracle import oracle
 from tests.oracle.cases import FIXTURES
 
@@ -23,9 +23,7 @@ PID = "5281"      # the process holding the fixture's sockets
 
 @pytest.fixture
 def root(tmp_path):
-    dest = tmp_path / "root"
-    shutil.copytree(SOCKETS, dest, symlinks=True, ignore=shutil.ignore_patterns("golden"))
-    return dest
+    return copy_fixture("sockets", tmp_path / "root")
 
 
 def _edit(path, fn):

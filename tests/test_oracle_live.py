@@ -10,13 +10,12 @@ Skipped where the real tool, root or unshare is missing.
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from pystat.capture import capture
 from tests.helpers import run
-from tests.oracle import cases, oracle, regen
+from tests.oracle import oracle, regen
 
 TOOLS = sorted(regen.TOOLS)
 

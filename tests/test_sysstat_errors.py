@@ -17,7 +17,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import run, run_process
+from tests.helpers import copy_fixture, run, run_process
 from tests.oracle import oracle
 from tests.oracle.cases import FIXTURES
 
@@ -27,9 +27,7 @@ BUSY = os.path.join(FIXTURES, "busy")
 
 @pytest.fixture
 def root(tmp_path):
-    dest = tmp_path / "root"
-    shutil.copytree(IDLE, dest, symlinks=True, ignore=shutil.ignore_patterns("golden"))
-    return dest
+    return copy_fixture("idle", tmp_path / "root")
 
 
 def check(root, argv, rc=None, needles=(), compare=True):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 
-from tests.helpers import run, run_process
+from tests.helpers import copy_fixture, run, run_process
 from tests.oracle.cases import FIXTURES
 
 IDLE = os.path.join(FIXTURES, "idle")
@@ -16,9 +15,7 @@ BUSY = os.path.join(FIXTURES, "busy")
 
 @pytest.fixture
 def root(tmp_path):
-    dest = tmp_path / "root"
-    shutil.copytree(IDLE, dest, symlinks=True, ignore=shutil.ignore_patterns("golden"))
-    return dest
+    return copy_fixture("idle", tmp_path / "root")
 
 
 def one_line_error(code, out, err, *needles):

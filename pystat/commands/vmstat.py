@@ -26,14 +26,12 @@ import click
 from pystat import __version__
 from pystat.commands import FORMAT_OPTION, until_series_ends
 from pystat.errors import PystatError, SourceError
+from pystat.proc.cscan import U32, U64
 from pystat.proc.diskstats import DiskStat, parse_diskstats
 from pystat.proc.meminfo import Meminfo, parse_meminfo
 from pystat.proc.slabinfo import parse_slabinfo
 from pystat.proc.stat import parse_stat
 from pystat.proc.vmstat import parse_vmstat
-
-U32 = 0xFFFFFFFF
-U64 = 0xFFFFFFFFFFFFFFFF
 
 # -S: the unit's first letter -> divisor
 UNITS = {"b": 1, "B": 1, "k": 1000, "K": 1024, "m": 1000000, "M": 1048576}

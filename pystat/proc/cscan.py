@@ -32,8 +32,12 @@ def plain(text: str) -> bool:
     return _NOT_C_SPACE.search(text) is None
 
 
-def strtoul(s: str, i: int = 0) -> tuple[int | None, int]:
-    """``strtoul(s + i, &end, 10)``: (value, end), or (None, i) when no digit follows."""
+_BASE_DIGITS = {8: frozenset("01234567"), 10: _DIGITS, 16: frozenset("0123456789abcdefABCDEF")}
+
+
+def _number(s: str, i: int, base: int) -> tuple[bool, int, int, int]:
+    """C's strto*l prefix: white space, a sign, ``0x`` (base 16 or 0), the base
+    (0: octal after a leading 0) -> (negative, first digit, end, base)."""
     n = len(s)
     j = i
     while j < n and s[j] in _C_SPACE:
@@ -42,12 +46,27 @@ def strtoul(s: str, i: int = 0) -> tuple[int | None, int]:
     if j < n and s[j] in "+-":
         neg = s[j] == "-"
         j += 1
+    if base in (0, 16) and s[j:j + 2] in ("0x", "0X") and j + 2 < n \
+            and s[j + 2] in _BASE_DIGITS[16]:
+        j += 2
+        base = 16
+    elif base == 0:
+        base = 8 if j < n and s[j] == "0" else 10
+    valid = _BASE_DIGITS[base]
     k = j
-    while k < n and s[k] in _DIGITS:
+    while k < n and s[k] in valid:
         k += 1
+    return neg, j, k, base
+
+
+def strtoul(s: str, i: int = 0, base: int = 10) -> tuple[int | None, int]:
+    """``strtoul(s + i, &end, base)``: (value, end), or (None, i) when no digit
+    follows (where C returns 0 and leaves ``end`` at ``s + i``).  A value past
+    2**64 - 1 saturates; a negative one wraps modulo 2**64."""
+    neg, j, k, base = _number(s, i, base)
     if k == j:
         return None, i
-    v = int(s[j:k])
+    v = int(s[j:k], base)
     if v > U64:
         return U64, k
     if neg:
@@ -57,17 +76,7 @@ def strtoul(s: str, i: int = 0) -> tuple[int | None, int]:
 
 def strtol(s: str, i: int = 0) -> tuple[int | None, int]:
     """``strtol(s + i, &end, 10)`` for a 64-bit long: (value, end) or (None, i)."""
-    n = len(s)
-    j = i
-    while j < n and s[j] in _C_SPACE:
-        j += 1
-    neg = False
-    if j < n and s[j] in "+-":
-        neg = s[j] == "-"
-        j += 1
-    k = j
-    while k < n and s[k] in _DIGITS:
-        k += 1
+    neg, j, k, _ = _number(s, i, 10)
     if k == j:
         return None, i
     v = int(s[j:k])

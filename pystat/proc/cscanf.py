@@ -25,13 +25,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["sscanf", "compile_format"]
+from pystat.proc.cscan import _C_SPACE, U32, U64
 
-_WS = " \t\n\v\f\r"
+__all__ = ["sscanf", "compile_format"]  # strtoul: pystat.proc.cscan
+
+_WS = _C_SPACE
 _DIRECTIVE = re.compile(r"%(\*?)(\d*)(hh|h|ll|l|L|q|j|z|t)?(\[\^?\]?[^\]]*\]|[dusxXpc%])")
 
-U32 = 0xFFFFFFFF
-U64 = 0xFFFFFFFFFFFFFFFF
 
 
 @lru_cache(maxsize=64)
@@ -200,36 +200,3 @@ def sscanf(text: str, fmt: str | tuple) -> list | None:
         if not suppress:
             values.append(value)
     return values
-
-
-def strtoul(text: str, pos: int = 0, base: int = 10) -> tuple[int, int]:
-    """C ``strtoul(text + pos, &end, base)``: (value, end index).
-
-    Leading whitespace and a sign are accepted; base 0 takes ``0x`` as hex and
-    a leading ``0`` as octal; no digits gives (0, pos); overflow saturates at
-    ULONG_MAX; ``-N`` wraps.
-    """
-    n = len(text)
-    i = pos
-    while i < n and text[i] in _WS:
-        i += 1
-    neg = False
-    if i < n and text[i] in "+-":
-        neg = text[i] == "-"
-        i += 1
-    if base in (0, 16) and i + 1 < n and text[i] == "0" and text[i + 1] in "xX" \
-            and i + 2 < n and text[i + 2] in _HEX:
-        i += 2
-        base = 16
-    elif base == 0:
-        base = 8 if i < n and text[i] == "0" else 10
-    valid = {8: "01234567", 10: "0123456789", 16: _HEX}[base]
-    j = i
-    while j < n and text[j] in valid:
-        j += 1
-    if j == i:
-        return 0, pos
-    value = int(text[i:j], base)
-    if value > U64:
-        return U64, j
-    return ((-value) & U64 if neg else value), j

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from pystat.proc.cscanf import strtoul
+from pystat.proc.cscan import strtoul
 
 _WS = " \t\n"
 
@@ -62,7 +62,7 @@ def parse_snmp(text: str) -> SnmpFile:
             while pos < len(vals) and vals[pos] in _WS:
                 pos += 1
             value, pos = strtoul(vals, pos, 10)
-            counters.append((name, value))
+            counters.append((name, value or 0))  # C: 0 where no digit
         sections.append(Section(title, counters))
     return SnmpFile(sections, False)
 
@@ -111,5 +111,5 @@ def parse_name_values(text: str) -> list[tuple[str, int]]:
         if pos >= len(line):
             continue
         value, _ = strtoul(line, pos, 10)
-        out.append((name, value))
+        out.append((name, value or 0))
     return out

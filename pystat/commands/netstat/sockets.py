@@ -1102,7 +1102,7 @@ def _euid() -> int:
 
 def _socket_inode(target: str) -> int | None:
     """extract_type_1/2_socket_inode(): the inode of "socket:[N]" or "[0000]:N"."""
-    from pystat.proc.cscanf import strtoul
+    from pystat.proc.cscan import strtoul
 
     if len(target) >= 11 and target.startswith("socket:[") and target.endswith("]"):
         digits = target[8:-1]
