@@ -113,7 +113,7 @@ def _resolve(argv):
     return [a_disk() if a == "DISK" else a_partition() if a == "PART" else a for a in argv]
 
 
-@pytest.mark.parametrize("tool,argv", cases())
+@pytest.mark.parametrize("tool,argv", list(cases()))
 def test_pystat_opens_what_the_real_tool_opens(tool, argv):
     if not shutil.which("strace") or not shutil.which(tool):
         pytest.skip(f"needs strace and the real {tool}")
@@ -134,7 +134,7 @@ def test_pystat_opens_what_the_real_tool_opens(tool, argv):
     assert mine == real
 
 
-@pytest.mark.parametrize("tool,argv", cases())
+@pytest.mark.parametrize("tool,argv", list(cases()))
 def test_sources_lists_what_pystat_opens(tool, argv):
     if not shutil.which("strace"):
         pytest.skip("needs strace")
