@@ -1042,7 +1042,7 @@ def run(host, o: Opts, fmt: str, out) -> None:
                                  "allow_interspersed_args": True})
 @FORMAT_OPTION
 @click.argument("args", nargs=-1, type=click.UNPROCESSED,
-                metavar="[OPTIONS] [DEVICE...|ALL] [INTERVAL [COUNT]]")
+                metavar="[DEVICE...|ALL] [INTERVAL [COUNT]]")
 @click.pass_obj
 def command(obj, fmt, args):
     """CPU and block-device I/O statistics, like sysstat 12.6.1 iostat.

@@ -902,7 +902,7 @@ def structured_rows(reps, o: Opts):
                                  "ignore_unknown_options": True,
                                  "allow_interspersed_args": True})
 @FORMAT_OPTION
-@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[OPTIONS] [INTERVAL [COUNT]]")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED, metavar="[INTERVAL [COUNT]]")
 @click.pass_obj
 def command(obj, fmt, args):
     """Per-processor statistics, like sysstat 12.6.1 mpstat.
