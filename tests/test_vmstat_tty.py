@@ -10,6 +10,7 @@ import pty
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 
 import pytest
@@ -22,31 +23,35 @@ SYNTH = os.path.join(FIXTURES, "synthetic", "000000")
 IDLE = os.path.join(FIXTURES, "idle")
 
 
-def in_pty(cmd: list[str], rows: int, env=None) -> str:
+def in_pty(cmd: list[str], rows: int, env=None) -> tuple[int, str, str]:
+    """Runs ``cmd`` with a terminal of ``rows`` rows as stdin and stdout: its exit
+    status, what it wrote there, and its stderr."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 200, 0, 0))
-    p = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO once the child has gone
-            break
-        if not data:
-            break
-        chunks.append(data)
-    os.close(master)
-    p.wait(timeout=60)
-    return b"".join(chunks).decode().replace("\r\n", "\n")
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=err, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO once the child has gone
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        rc = p.wait(timeout=60)
+        err.seek(0)
+        return rc, b"".join(chunks).decode().replace("\r\n", "\n"), err.read().decode()
 
 
-def real(root: str, argv: list[str], rows: int) -> str:
-    cmd = ["unshare", "-m", "sh", "-c", oracle._SCRIPT, root] + oracle._faketime(root) + argv
-    return in_pty(cmd, rows, env=oracle.ENV)
+def real(root: str, argv: list[str], rows: int) -> tuple[int, str, str]:
+    with oracle.prepared(root, argv) as (cmd, env):
+        return in_pty(cmd, rows, env=env)
 
 
-def mine(root: str, argv: list[str], rows: int) -> str:
+def mine(root: str, argv: list[str], rows: int) -> tuple[int, str, str]:
     env = dict(os.environ, PYTHONPATH=REPO, TZ="UTC", LC_ALL="C")
     return in_pty([sys.executable, "-m", "pystat", "--root", root, *argv], rows, env=env)
 
@@ -61,6 +66,6 @@ def mine(root: str, argv: list[str], rows: int) -> str:
 def test_header_period_follows_the_terminal(root, argv, rows):
     if not oracle.available("vmstat"):
         pytest.skip("needs the oracle (root, unshare, faketime, vmstat)")
-    expected = real(root, argv, rows)
-    assert expected.count("\n") > 3
-    assert mine(root, argv, rows) == expected
+    rc, expected, err = real(root, argv, rows)
+    assert rc == 0 and expected.count("\n") > 3, (rc, expected, err)
+    assert mine(root, argv, rows) == (0, expected, "")

@@ -53,6 +53,7 @@ what the tool printed until the signal.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -466,12 +467,21 @@ class _Drain:
         return self.data
 
 
-def _run_on(root: str, argv: list[str], timeout: float,
-            env: dict[str, str] | None = None) -> tuple[int, str, str]:
+@contextlib.contextmanager
+def prepared(root: str, argv: list[str], env: dict[str, str] | None = None):
+    """The command line and environment that run ``argv`` on the single snapshot
+    ``root`` in a private mount namespace, with the snapshot's /dev and a /dev/shm
+    of its own (faketime names its semaphores by PID: a shared /dev/shm holding
+    one left by a killed run makes faketime fail)."""
     with tempfile.TemporaryDirectory(prefix="pystat-oracle-dev-") as devdir:
         make_dev(root, devdir)
         cmd = ["unshare", "-m", "sh", "-c", _SCRIPT, os.path.abspath(root)] + _faketime(root) + argv
-        p = subprocess.run(cmd, capture_output=True, timeout=timeout,
-                           env=dict(tool_env(root), **(env or {}), PYSTAT_ORACLE_DEV=devdir))
+        yield cmd, dict(tool_env(root), **(env or {}), PYSTAT_ORACLE_DEV=devdir)
+
+
+def _run_on(root: str, argv: list[str], timeout: float,
+            env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    with prepared(root, argv, env) as (cmd, full_env):
+        p = subprocess.run(cmd, capture_output=True, timeout=timeout, env=full_env)
     return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), p.stderr.decode(
         "utf-8", "surrogateescape")
