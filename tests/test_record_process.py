@@ -28,6 +28,21 @@ pytestmark = pytest.mark.skipif(LIBFAKETIME is None, reason="needs libfaketime")
 SPEED = 50
 
 
+@pytest.fixture(autouse=True)
+def _no_stale_faketime_shm():
+    """libfaketime leaves /dev/shm/faketime_shm_PID behind a killed recorder: remove
+    those this test made (a stale one can make a later faketime with that PID fail)."""
+    before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    yield
+    if before or os.path.isdir("/dev/shm"):
+        for name in set(os.listdir("/dev/shm")) - before:
+            if name.startswith(("faketime_shm_", "sem.faketime_sem_")):
+                try:
+                    os.unlink(os.path.join("/dev/shm", name))
+                except OSError:
+                    pass
+
+
 def start(db, t0: float, *extra):
     """The recorder, its clock starting at t0 and running SPEED times faster (libfaketime
     preloaded into the recorder itself, so that signals reach it and not a wrapper)."""
