@@ -23,7 +23,7 @@ from pystat.proc.netsock import parse_inet_sockets, parse_unix_sockets
 from pystat.proc.snmp import parse_snmp, parse_snmp6
 from pystat.proc.slabinfo import parse_slabinfo
 from pystat.proc.stat import parse_stat, scan_stat
-from pystat.proc.uptime import parse_uptime
+from pystat.proc.uptime import parse_uptime, parse_uptime_idle
 from pystat.proc.vmstat import parse_vmstat
 from tests.oracle.cases import FIXTURES
 
@@ -50,6 +50,7 @@ PARSERS = {
     scan_block_stat: "sys/block/*/stat",
     scan_stat: "proc/stat",
     parse_uptime: "proc/uptime",
+    parse_uptime_idle: "proc/uptime",
     parse_interrupts: "proc/interrupts",
     parse_softirqs: "proc/softirqs",
     interrupts_as_mpstat: "proc/interrupts",

@@ -3,7 +3,8 @@
 The kernel prints ``"%lu.%02lu %lu.%02lu\\n"``.  :func:`parse_uptime` reads the
 first number the way sysstat does (``sscanf(line, "%lu.%lu")`` on the first
 line): whole seconds and the digits after the point, taken as an integer
-(``"12.5"`` is 12 s + 5/100, as in sysstat).
+(``"12.5"`` is 12 s + 5/100, as in sysstat).  :func:`parse_uptime_idle` reads
+both numbers, for the recorder.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pystat.errors import ParseError
+from pystat.proc import check_complete
 from pystat.proc.cscan import U64, fgets_lines, strtoul
 
 
@@ -36,3 +38,19 @@ def parse_uptime(text: str) -> Uptime:
     if cent is None:
         raise ParseError(f"expected seconds.hundredths, got {line[:40].strip()!r}")
     return Uptime(sec, cent)
+
+
+def parse_uptime_idle(text: str) -> tuple[int, int]:
+    """/proc/uptime whole, as the recorder keeps it: (uptime, idle time of all
+    CPUs), in hundredths of a second."""
+    check_complete(text)
+    words = text.split()
+    try:
+        if len(words) != 2:
+            raise ValueError
+        up, idle = (int(round(float(w) * 100)) for w in words)
+        if up < 0 or idle < 0:
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise ParseError(f"expected 'uptime idle', got {text[:60]!r}") from None
+    return up, idle

@@ -21,14 +21,14 @@ import operator
 import re
 from typing import Callable
 
-from pystat.errors import ParseError, SourceError
-from pystat.proc import check_complete
+from pystat.errors import SourceError
 from pystat.proc.diskstats import parse_diskstats
 from pystat.proc.interrupts import parse_interrupts
 from pystat.proc.meminfo import Meminfo, parse_meminfo
 from pystat.proc.netdev import STAT_NAMES, parse_if_inet6, parse_net_dev
 from pystat.proc.snmp import parse_snmp, parse_snmp6
 from pystat.proc.stat import CpuTimes, Stat, parse_stat
+from pystat.proc.uptime import parse_uptime_idle
 from pystat.proc.vmstat import VmCounters, parse_vmstat
 from pystat.recorder.model import COUNTER, GAUGE, Series, series
 
@@ -231,7 +231,7 @@ class UptimeSource(Source):
                       series("system", "idle_time", COUNTER, "cs")]
 
     def collect(self, root, out: Collected) -> None:
-        out.add("system", self.names, root.parse("/proc/uptime", parse_uptime))
+        out.add("system", self.names, root.parse("/proc/uptime", parse_uptime_idle))
 
     def render(self, path, values):
         system = values("system")
@@ -242,21 +242,6 @@ class UptimeSource(Source):
             return None
         up, idle = (v.get(s, 0) for s in self.names)
         return "%d.%02d %d.%02d\n" % (up // 100, up % 100, idle // 100, idle % 100)
-
-
-def parse_uptime(text: str) -> tuple[int, int]:
-    """/proc/uptime: (uptime, idle time of all CPUs), in hundredths of a second."""
-    check_complete(text)
-    words = text.split()
-    try:
-        if len(words) != 2:
-            raise ValueError
-        up, idle = (int(round(float(w) * 100)) for w in words)
-        if up < 0 or idle < 0:
-            raise ValueError
-    except (ValueError, OverflowError):
-        raise ParseError(f"expected 'uptime idle', got {text[:60]!r}") from None
-    return up, idle
 
 
 # --------------------------------------------------------------------------
