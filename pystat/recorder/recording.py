@@ -24,7 +24,8 @@ from pystat.errors import PystatError, SeriesExhausted
 from pystat.recorder import sources as _sources
 from pystat.recorder.model import (DEFAULT_ARCHIVES, Archive, check_layout, format_duration,
                                    format_time, parse_archive, parse_duration)
-from pystat.recorder.store import DatabaseError, Sample, Store, Writer, check_ours, default_path
+from pystat.recorder.store import (DatabaseError, Sample, Store, Writer, check_ours,
+                                   default_path, immediate)
 
 WHAT = "record"
 
@@ -209,10 +210,10 @@ def record(host, db: str | None, step: str | None, duration: str | None,
             raise DatabaseError(f"{WHAT}: {path} holds the history of host {recorded}; this is "
                                 f"{uname[1]} (use another --db)")
         c = store.conn
-        c.execute("BEGIN IMMEDIATE")
-        store.set_meta(meta)
-        c.execute("INSERT OR REPLACE INTO recorder VALUES (0, ?, ?)", (os.getpid(), time.time()))
-        c.execute("COMMIT")
+        with immediate(c):
+            store.set_meta(meta)
+            c.execute("INSERT OR REPLACE INTO recorder VALUES (0, ?, ?)",
+                      (os.getpid(), time.time()))
         writer = Writer(store)
         step_s = store.archives[0].step
         if verbose:

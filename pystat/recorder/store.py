@@ -37,6 +37,7 @@ when the recorder starts again.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import operator
 import os
@@ -486,12 +487,27 @@ def _f(x):
     return None if x is None else float(x)
 
 
+@contextlib.contextmanager
+def immediate(conn: sqlite3.Connection):
+    """One write transaction (BEGIN IMMEDIATE: the write lock at once), committed
+    at the end of the block, rolled back if it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+        raise
+
+
 def _create(conn: sqlite3.Connection, archives: list[Archive], meta: dict) -> None:
     """The schema, in rollback-journal mode, so that the main file carries the
     application id before any write-ahead log exists."""
     conn.execute("PRAGMA journal_mode = DELETE")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(conn):
         for stmt in SCHEMA.split(";"):
             if stmt.strip():
                 conn.execute(stmt)
@@ -502,10 +518,6 @@ def _create(conn: sqlite3.Connection, archives: list[Archive], meta: dict) -> No
         conn.executemany("INSERT INTO meta VALUES (?, ?)",
                          [("format", "pystat history"), ("created", repr(time.time()))]
                          + sorted(meta.items()))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 # --------------------------------------------------------------------------
@@ -852,32 +864,14 @@ class Writer:
 
     def append(self, sample: Sample) -> None:
         """Record one sample (and any consolidated slot it completes), atomically."""
-        c = self.store.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.store.conn):
             self._consolidate(sample, self.prev)
             self.store.write_raw(sample)
-            c.execute("COMMIT")
-        except BaseException:
-            try:
-                c.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            raise
         self.prev = sample
 
     def finish(self) -> None:
         """At a clean stop: write the consolidated slots in progress, finest first so
         that each reaches the coarser ones (a restart in the same slot rewrites them)."""
-        c = self.store.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.store.conn):
             for a in range(1, len(self.store.archives)):
                 self._finish(a, rebuild=False)
-            c.execute("COMMIT")
-        except BaseException:
-            try:
-                c.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            raise
