@@ -43,12 +43,12 @@ def _no_stale_faketime_shm():
                     pass
 
 
-def start(db, t0: float, *extra):
-    """The recorder, its clock starting at t0 and running SPEED times faster (libfaketime
+def start(db, t0: float, *extra, speed: int = SPEED):
+    """The recorder, its clock starting at t0 and running ``speed`` times faster (libfaketime
     preloaded into the recorder itself, so that signals reach it and not a wrapper)."""
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t0))
     env = dict(os.environ, PYTHONPATH=REPO, TZ="UTC", LD_PRELOAD=LIBFAKETIME,
-               FAKETIME=f"@{stamp} x{SPEED}", FAKETIME_DONT_RESET="1")
+               FAKETIME=f"@{stamp} x{speed}", FAKETIME_DONT_RESET="1")
     return subprocess.Popen(
         [sys.executable, "-m", "pystat", "record", "--db", str(db), "--step", "1s", "-v", *extra],
         stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
@@ -125,7 +125,9 @@ def test_sigkill_at_any_moment_loses_at_most_the_sample_in_flight(tmp_path):
             assert code == 0 and err == "", err
     assert total > 9
     # a restart continues the same history, and a clean stop flushes the coarser archives
-    proc = start(db, t0, "--duration", "5s")
+    # (a slower clock: at x50 a 1 s step is 20 ms, and a busy machine that delays
+    # the recorder that long makes it skip a step, as it should)
+    proc = start(db, t0, "--duration", "5s", speed=5)
     lines = read_until(proc, lambda line: "stopped" in line)
     assert proc.wait(20) == 0
     assert committed(lines) == total + 6
