@@ -60,13 +60,16 @@ class Root:
         except OSError as e:
             raise _error(f"cannot read {path}", e) from None
 
+    #: what an error about a file says after its path (where it came from)
+    origin = ""
+
     def parse(self, path: str, parser):
         """Read ``path`` and return ``parser(text)``, naming the file in any error."""
         text = self.read(path)
         try:
             return parser(text)
         except ParseError as e:
-            raise SourceError(f"{path}: {e}") from None
+            raise SourceError(f"{path}{self.origin}: {e}") from None
 
     def listdir(self, path: str) -> list[str]:
         """Entry names of a directory, in the order the filesystem gives them."""

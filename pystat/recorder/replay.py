@@ -27,7 +27,7 @@ import math
 import operator
 import os
 
-from pystat.errors import ParseError, SeriesExhausted, SourceError
+from pystat.errors import SeriesExhausted, SourceError
 from pystat.reader import Host, Root
 from pystat.recorder import sources as _sources
 from pystat.recorder.model import COUNTER, GAUGE, counter_delta
@@ -215,6 +215,7 @@ class ReplayRoot(Root):
     """A root whose /proc files are rendered from one replayed sample."""
 
     __slots__ = ("frames", "k", "_texts")
+    origin = " (as recorded)"
 
     def __init__(self, frames, k: int, opened: dict):
         super().__init__("/", opened)
@@ -239,13 +240,6 @@ class ReplayRoot(Root):
         if not isinstance(text, str):
             raise SourceError(f"cannot read {path}: not recorded")
         return text
-
-    def parse(self, path: str, parser):
-        text = self.read(path)
-        try:
-            return parser(text)
-        except ParseError as e:
-            raise SourceError(f"{path} (as recorded): {e}") from None
 
     def listdir(self, path: str) -> list[str]:
         self.opened[path + "/"] = None
