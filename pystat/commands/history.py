@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -34,7 +35,10 @@ def range_options(f):
     return wrapper
 
 
+@contextlib.contextmanager
 def open_selection(db, since, until, resolution, points: bool = False):
+    """The history database (closed at the end of the block) and the samples
+    the range and resolution select: ``with open_selection(...) as (store, sel)``."""
     from pystat.recorder.history import select
     from pystat.recorder.model import parse_time
     from pystat.recorder.store import Store, default_path
@@ -45,12 +49,8 @@ def open_selection(db, since, until, resolution, points: bool = False):
         raise PystatError("history: --until is before --since")
     if t1 is not None and t1 == int(t1):
         t1 += 0.999999   # a time to the second covers that second, as the reports show it
-    store = Store.open_read(db or default_path())
-    try:
-        return store, select(store, resolution, t0, t1, points)
-    except BaseException:
-        store.close()
-        raise
+    with Store.open_read(db or default_path()) as store:
+        yield store, select(store, resolution, t0, t1, points)
 
 
 @click.group(context_settings=CONTEXT)
@@ -112,12 +112,9 @@ def vmstat_command(active, forks, one_header, stats, disk, disk_sum, partition, 
     mode = chosen[0] if chosen else "vm"
     o = v.Opts(active=active, wide=wide, timestamp=timestamp, no_first=True,
                one_header=one_header, unit=unit or "K", partition=partition)
-    store, sel = open_selection(db, since, until, resolution,
-                                points=mode in ("sum", "disksum", "forks"))
-    try:
+    with open_selection(db, since, until, resolution,
+                        points=mode in ("sum", "disksum", "forks")) as (store, sel):
         h.vmstat(store, sel, mode, o, fmt, sys.stdout, cf)
-    finally:
-        store.close()
     sys.stdout.flush()
 
 
@@ -130,11 +127,8 @@ def info_command(db, fmt):
     from pystat.recorder.info import info
     from pystat.recorder.store import Store, default_path
 
-    store = Store.open_read(db or default_path())
-    try:
+    with Store.open_read(db or default_path()) as store:
         info(store, fmt, sys.stdout)
-    finally:
-        store.close()
 
 
 @command.command("series", context_settings=CONTEXT)
@@ -155,11 +149,8 @@ def series_command(name, labels, fmt, db, since, until, resolution, cf):
     if name is None:
         if labels:
             raise PystatError("history: series: LABEL=VALUE needs a NAME")
-        store = Store.open_read(db or default_path())
-        try:
+        with Store.open_read(db or default_path()) as store:
             rows = query.catalogue_rows(store)
-        finally:
-            store.close()
         if fmt == "text":
             query.text_catalogue(rows, sys.stdout)
         else:
@@ -167,8 +158,7 @@ def series_command(name, labels, fmt, db, since, until, resolution, cf):
 
             render(fmt, query.catalogue_fields(), [rows], sys.stdout)
         return
-    store, sel = open_selection(db, since, until, resolution)
-    try:
+    with open_selection(db, since, until, resolution) as (store, sel):
         wanted = query.match(store, name, labels)
         reports = query.value_rows(store, sel, wanted, cf)
         if fmt == "text":
@@ -177,8 +167,6 @@ def series_command(name, labels, fmt, db, since, until, resolution, cf):
             from pystat.render import render
 
             render(fmt, query.value_fields(), reports, sys.stdout)
-    finally:
-        store.close()
 
 
 SYSSTAT_CONTEXT = {"help_option_names": ["--help"], "ignore_unknown_options": True,
@@ -199,11 +187,8 @@ def iostat_command(fmt, args, db, since, until, resolution, cf):
     """
     from pystat.recorder import history as h
 
-    store, sel = open_selection(db, since, until, resolution)
-    try:
+    with open_selection(db, since, until, resolution) as (store, sel):
         h.iostat(store, sel, list(args), fmt, sys.stdout, cf)
-    finally:
-        store.close()
 
 
 @command.command("mpstat", context_settings=SYSSTAT_CONTEXT)
@@ -219,11 +204,8 @@ def mpstat_command(fmt, args, db, since, until, resolution, cf):
     """
     from pystat.recorder import history as h
 
-    store, sel = open_selection(db, since, until, resolution)
-    try:
+    with open_selection(db, since, until, resolution) as (store, sel):
         h.mpstat(store, sel, list(args), fmt, sys.stdout, cf)
-    finally:
-        store.close()
 
 
 @command.command("netstat", context_settings=SYSSTAT_CONTEXT)
@@ -240,11 +222,9 @@ def netstat_command(fmt, args, db, since, until, resolution, cf):
     """
     from pystat.recorder import history as h
 
-    store, sel = open_selection(db, since, until, resolution, points=h.netstat_one_shot(args))
-    try:
+    with open_selection(db, since, until, resolution,
+                        points=h.netstat_one_shot(args)) as (store, sel):
         code = h.netstat(store, sel, list(args), fmt, sys.stdout, cf)
-    finally:
-        store.close()
     sys.stdout.flush()
     if code:
         raise SystemExit(code & 0xFF)

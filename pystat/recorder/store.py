@@ -278,6 +278,12 @@ class Store:
         except sqlite3.Error:
             pass
 
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # -- catalogue ------------------------------------------------------------
     def layout_series(self, lid: int) -> tuple[Series, ...]:
         s = self._layout_series.get(lid)
