@@ -61,3 +61,20 @@ def test_fgets_pieces(size):
     assert all(len(p) <= size - 1 for p in pieces)
     # a piece ends where a line ends or the buffer is full
     assert all(p.endswith("\n") or len(p) == size - 1 or p is pieces[-1] for p in pieces)
+
+
+@given(TEXT, st.integers(0, 6))
+def test_interrupt_counts_are_successive_c_strtoul(text, n):
+    """A line's counts after its ':' as mpstat reads them: ``n`` strtoul calls,
+    each from where the last one ended (0 where no number follows)."""
+    from pystat.proc.interrupts import _counts_slow
+
+    buf = ctypes.create_string_buffer(text.encode("utf-8"))
+    libc.strtoul.restype = ctypes.c_ulong
+    pos = ctypes.c_char_p(ctypes.addressof(buf))
+    end = ctypes.c_char_p()
+    want = []
+    for _ in range(n):
+        want.append(libc.strtoul(pos, ctypes.byref(end), 10))
+        pos = end
+    assert _counts_slow(text, n) == tuple(want)

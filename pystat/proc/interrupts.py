@@ -70,7 +70,10 @@ def _counts_slow(rest: str, n: int) -> tuple[int, ...]:
     i = 0
     for _ in range(n):
         v, i = strtoul(rest, i)
-        out.append(0 if v is None else v)
+        if v is None:  # and so are the rest: a failed strtoul does not move
+            out += [0] * (n - len(out))
+            break
+        out.append(v)
     return tuple(out)
 
 
