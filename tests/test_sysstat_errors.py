@@ -141,6 +141,21 @@ def test_damaged_file(root, argv, rel, func):
     check(root, argv, 0)
 
 
+@pytest.mark.parametrize("argv", [["mpstat", "-P", "ALL"], ["mpstat", "-A"],
+                                  ["mpstat", "-I", "CPU"]])
+@pytest.mark.parametrize("func", [
+    lambda t: t.replace("cpu1 ", "cpux 1 2\ncpu1 ", 1),
+    lambda t: t.replace("intr ", "cpu\nintr ", 1),
+    lambda t: t.replace("cpu0 ", "cpux\ncpu0 ", 1),
+])
+def test_cpu_line_without_a_number(root, argv, func):
+    """A "cpu" line whose number sscanf cannot read: sysstat's proc_nr keeps the
+    number of the CPU line before it, whose times it zeroes (that CPU looks
+    offline); before any CPU line it changes nothing."""
+    edit(root, "proc/stat", func)
+    check(root, argv, 0)
+
+
 def test_garbled_interrupt_total(root):
     """An "intr" total sscanf cannot read: sysstat then prints whatever its
     memory held (it differs from run to run); pystat takes it as 0."""
