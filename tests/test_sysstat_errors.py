@@ -156,6 +156,26 @@ def test_cpu_line_without_a_number(root, argv, func):
     check(root, argv, 0)
 
 
+def _counters(n):
+    return " ".join(str(7 * i + 3) for i in range(1, n + 1))
+
+
+@pytest.mark.parametrize("n", [12, 13, 14, 16])
+def test_block_stat_between_counter_layouts(root, n):
+    """12 to 14 counters in a /sys/block stat file are 11 (no discards), 16 are
+    15 (no flushes): sysstat takes discards only from 15, flushes from 17."""
+    edit(root, "sys/block/vda/stat", lambda t: _counters(n) + "\n")
+    check(root, ["iostat", "-x", "vda"], 0)
+
+
+@pytest.mark.parametrize("n", [12, 13, 14, 16])
+def test_diskstats_between_counter_layouts(root, n):
+    """The same for a /proc/diskstats line (iostat -p ALL reads it)."""
+    edit(root, "proc/diskstats", lambda t: "\n".join(
+        "253 0 vda " + _counters(n) if " vda " in line else line for line in t.split("\n")))
+    check(root, ["iostat", "-x", "-p", "ALL"], 0)
+
+
 def test_garbled_interrupt_total(root):
     """An "intr" total sscanf cannot read: sysstat then prints whatever its
     memory held (it differs from run to run); pystat takes it as 0."""
