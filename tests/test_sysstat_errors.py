@@ -13,6 +13,7 @@ and the outputs must be equal.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -204,6 +205,47 @@ def test_counters_going_backwards_are_not_negative(tmp_path):
     for line in out.splitlines():
         if line.startswith("vda"):
             assert all(float(x) >= 0 and float(x) < 1e7 for x in line.split()[1:]), line
+
+
+def _set_first_count(name, value):
+    """The first CPU's count of interrupt ``name`` set to ``value``."""
+    def func(text):
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if line.strip().startswith(name + ":"):
+                words = line.split()
+                words[1] = value
+                lines[i] = "      " + " ".join(words)
+        return "\n".join(lines)
+    return func
+
+
+@pytest.mark.parametrize("argv,rel,name", [
+    (["mpstat", "-I", "SUM", "-P", "ALL"], "proc/interrupts", "LOC"),
+    (["mpstat", "-A"], "proc/softirqs", "TIMER"),
+    (["mpstat", "-I", "SUM", "-P", "ALL", "-o", "JSON"], "proc/interrupts", "LOC"),
+])
+def test_per_cpu_interrupt_total_past_32_bits(root, argv, rel, name):
+    """A CPU's interrupt total is a 64-bit sum of 32-bit counts: it does not
+    wrap at 2**32 (sysstat's st_irq is unsigned long long)."""
+    edit(root, rel, _set_first_count(name, "4294967295"))
+    check(root, argv, 0)
+
+
+@pytest.mark.parametrize("rel,func,irqs", [
+    ("proc/stat", lambda t: re.sub(r"^intr \d+", "intr 5", t, flags=re.M), ["SUM"]),
+    ("proc/interrupts", _set_first_count("LOC", "5"), ["SUM"]),
+    ("proc/softirqs", _set_first_count("TIMER", "5"), ["SUM,SCPU"]),
+])
+def test_interrupt_totals_going_backwards_wrap_at_64_bits(tmp_path, rel, func, irqs):
+    """The "intr" total of /proc/stat is read as 32 bits, but it and the per-CPU
+    totals are compared as 64-bit counters: one that went down gives a rate
+    near 2**64 per interval, as in sysstat."""
+    series = tmp_path / "series"
+    for k in range(2):
+        shutil.copytree(os.path.join(BUSY, "%06d" % k), series / ("%06d" % k), symlinks=True)
+    edit(series / "000001", rel, func)
+    check(series, ["mpstat", "-I", *irqs, "-P", "ALL", "1", "1"], 0)
 
 
 # -- the command line ------------------------------------------------------

@@ -9,7 +9,9 @@ What it reads:
   listed, there are no node reports);
 * per sample: /proc/uptime (the interval, in 1/100 s), the ``cpuN`` lines of
   /proc/stat, and as the reports need them the ``intr`` total of /proc/stat
-  (read as 32 bits), /proc/interrupts, /proc/softirqs and, with ``-T``,
+  (read as 32 bits, kept with the per-CPU totals of /proc/interrupts or
+  /proc/softirqs in 64-bit counters: their differences wrap at 2**64; each
+  interrupt's count is 32 bits and wraps at 2**32), /proc/interrupts, /proc/softirqs and, with ``-T``,
   ``cpuN/topology/{physical_package_id,thread_siblings_list}``.
 
 sysstat's computations are kept, quirks included: CPU "all" is the sum of
@@ -312,7 +314,13 @@ def pc_values(c: list[int], p: list[int], itv: int) -> tuple[float, ...]:
 
 
 def s_value32(prev: int, cur: int, itv: int) -> float:
+    """S_VALUE() of two ``unsigned int`` counters (an interrupt's count)."""
     return float((cur - prev) & U32) / itv * 100
+
+
+def s_value64(prev: int, cur: int, itv: int) -> float:
+    """S_VALUE() of two ``unsigned long long`` counters (st_irq's totals)."""
+    return float((cur - prev) & U64) / itv * 100
 
 
 class IrqTable:
@@ -397,7 +405,7 @@ class State:
                         continue
                     value &= U32
                     table.counts[cpu][irq] = value
-                    totals[cpu + 1] = (totals[cpu + 1] + value) & U32
+                    totals[cpu + 1] = (totals[cpu + 1] + value) & U64
                 irq += 1
         while irq < ic_nr:
             table.names[irq] = ""
@@ -556,7 +564,7 @@ def _sum_section(st, prev, curr, itv, offline, o: Opts) -> list:
     """("all" | cpu, value) rows; (cpu, None) marks an offline CPU (not shown)."""
     out = []
     if 0 in o.cpu_bitmap:
-        out.append(("all", s_value32(st.irq[prev][0], st.irq[curr][0], itv)))
+        out.append(("all", s_value64(st.irq[prev][0], st.irq[curr][0], itv)))
     for cpu in range(1, o.cpu_nr + 1):
         if cpu not in o.cpu_bitmap:
             continue
@@ -565,7 +573,7 @@ def _sum_section(st, prev, curr, itv, offline, o: Opts) -> list:
             out.append((cpu - 1, None))
             continue
         pc_itv = per_cpu_interval(scc, scp)
-        value = s_value32(st.irq[prev][cpu], st.irq[curr][cpu], itv) if pc_itv else 0.0
+        value = s_value64(st.irq[prev][cpu], st.irq[curr][cpu], itv) if pc_itv else 0.0
         out.append((cpu - 1, value))
     return out
 
