@@ -248,6 +248,69 @@ def test_interrupt_totals_going_backwards_wrap_at_64_bits(tmp_path, rel, func, i
     check(series, ["mpstat", "-I", *irqs, "-P", "ALL", "1", "1"], 0)
 
 
+def _busy_series(tmp_path, samples):
+    series = tmp_path / "series"
+    for k in range(samples):
+        shutil.copytree(os.path.join(BUSY, "%06d" % k), series / ("%06d" % k), symlinks=True)
+    return series
+
+
+def _without_cpu1_line(text):
+    return re.sub(r"^cpu1 .*\n", "", text, flags=re.M)
+
+
+def _without_cpu1_column(text):
+    """/proc/interrupts or /proc/softirqs without CPU1 (header and counts)."""
+    lines = text.split("\n")
+    out = [lines[0].replace("CPU1", "    ")]
+    for line in lines[1:]:
+        if ":" in line:
+            name, rest = line.split(":", 1)
+            words = rest.split()
+            if len(words) >= 2:
+                del words[1]
+            line = name + ": " + " ".join(words)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _add_to_cpu1(name, n):
+    def func(text):
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if line.strip().startswith(name + ":"):
+                words = line.split()
+                words[2] = str(int(words[2]) + n)
+                lines[i] = "      " + " ".join(words)
+        return "\n".join(lines)
+    return func
+
+
+def test_offline_cpu_counts_per_interrupt_come_from_the_files(tmp_path):
+    """A CPU with no /proc/stat line (offline) that the softirqs and interrupts
+    headers still name: its counts per interrupt are the files' (the Average
+    shows them), not carried on from the previous sample."""
+    series = _busy_series(tmp_path, 2)
+    edit(series / "000001", "proc/stat", _without_cpu1_line)
+    edit(series / "000001", "proc/softirqs", _add_to_cpu1("TIMER", 1000))
+    edit(series / "000001", "proc/interrupts", _add_to_cpu1("LOC", 1000))
+    check(series, ["mpstat", "-I", "ALL", "-P", "ALL", "1", "1"], 0)
+
+
+@pytest.mark.parametrize("samples,missing,offline", [(2, 1, False), (2, 1, True),
+                                                     (3, 1, True), (4, 2, False)])
+def test_cpu_missing_from_interrupts_header_keeps_previous_counts(tmp_path, samples,
+                                                                    missing, offline):
+    """A CPU that /proc/interrupts does not name in a sample (online or not)
+    keeps its counts of the previous sample: a zero rate, then the rate
+    against that sample when it is back."""
+    series = _busy_series(tmp_path, samples)
+    edit(series / ("%06d" % missing), "proc/interrupts", _without_cpu1_column)
+    if offline:
+        edit(series / ("%06d" % missing), "proc/stat", _without_cpu1_line)
+    check(series, ["mpstat", "-I", "CPU", "-P", "ALL", "1", str(samples - 1)], 0)
+
+
 # -- the command line ------------------------------------------------------
 
 @pytest.mark.parametrize("argv,needles,code", [

@@ -17,7 +17,9 @@ What it reads:
 sysstat's computations are kept, quirks included: CPU "all" is the sum of
 the per-CPU lines (the aggregate line only on one-CPU machines); a CPU with
 no line is offline (not shown in any report; its CPU times and interrupt
-counts carried on from the previous sample), one that comes back with no
+total carried on from the previous sample; the counts per interrupt of a
+CPU that the interrupts or softirqs file does not name, offline or not, are
+those of the previous sample), one that comes back with no
 previous values is skipped once; counters that go backwards are clamped as in
 ``get_per_cpu_interval()``; interval headers carry the previous sample's
 time; ``Average:`` is computed against the first sample; with both SUM and
@@ -377,14 +379,21 @@ class State:
             if intr is not None:
                 self.irq[slot][0] = intr & U32
         if o.actflags & (IRQ_SUM | IRQ_CPU):
-            self._interrupts(root, "/proc/interrupts", self.irqcpu[slot], o.irqcpu_nr, slot)
+            self._interrupts(root, "/proc/interrupts", self.irqcpu, o.irqcpu_nr, slot)
         if o.actflags & SOFTIRQS:
-            self._interrupts(root, "/proc/softirqs", self.softirqcpu[slot], o.softirqcpu_nr,
-                             slot)
+            self._interrupts(root, "/proc/softirqs", self.softirqcpu, o.softirqcpu_nr, slot)
 
-    def _interrupts(self, root, path: str, table: IrqTable, ic_nr: int, slot: int) -> None:
-        """read_interrupts_stat(): per-CPU counts, and per-CPU totals into st_irq."""
+    def _interrupts(self, root, path: str, tables: list, ic_nr: int, slot: int) -> None:
+        """read_interrupts_stat(): per-CPU counts, and per-CPU totals into st_irq.
+
+        A CPU the file's header does not name keeps the counts of the
+        previous sample (row by row, whatever the names), as in sysstat: one
+        that went offline, or one missing from the file, does not drop to
+        zero."""
         o = self.o
+        table = tables[slot]
+        other = tables[slot ^ 1]
+        table.counts = [list(r) for r in other.counts]
         totals = self.irq[slot]
         irq = 0
         try:
@@ -491,13 +500,13 @@ def _global_cpu(st: State, prev: int, curr: int, offline: set, o: Opts) -> int:
     for i in range(1, o.cpu_nr + 1):
         scc, scp = st.cpu[curr][i], st.cpu[prev][i]
         if sum8(scc) == 0:
-            # offline: its values, CPU times and interrupts, carry on from the
-            # previous sample (so that they do not jump from zero when it is back)
+            # offline: its CPU times and interrupt total carry on from the
+            # previous sample (so that they do not jump from zero when it is
+            # back); its counts per interrupt do not: they are what the
+            # interrupts and softirqs files hold for it
             scc[:] = scp
             offline.add(i)
             st.irq[curr][i] = st.irq[prev][i]
-            for tables in (st.irqcpu, st.softirqcpu):
-                tables[curr].counts[i - 1] = list(tables[prev].counts[i - 1])
         if sum8(scp) == 0 and o.interval:
             offline.add(i)
             continue
