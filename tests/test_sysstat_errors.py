@@ -311,6 +311,18 @@ def test_cpu_missing_from_interrupts_header_keeps_previous_counts(tmp_path, samp
     check(series, ["mpstat", "-I", "CPU", "-P", "ALL", "1", str(samples - 1)], 0)
 
 
+@pytest.mark.parametrize("argv", [["iostat", "vda", "1", "2"],
+                                  ["iostat", "-d", "vda", "loop0", "1", "2"],
+                                  ["iostat", "-d", "-p", "vda", "1", "2"]])
+def test_named_device_missing_at_start_up_is_never_shown(tmp_path, argv):
+    """A device named on the command line that is not in /sys/block at start-up
+    is taken for a partition, whose numbers sysstat gets from stat(/dev/NAME)
+    once, then: that fails (0:0), and it is not shown when it appears later."""
+    series = _busy_series(tmp_path, 2)
+    shutil.rmtree(series / "000000/sys/block/vda")
+    check(series, argv, 0)
+
+
 # -- the command line ------------------------------------------------------
 
 @pytest.mark.parametrize("argv,needles,code", [
