@@ -177,6 +177,20 @@ def test_diskstats_between_counter_layouts(root, n):
     check(root, ["iostat", "-x", "-p", "ALL"], 0)
 
 
+@pytest.mark.parametrize("argv,rel,old,new", [
+    (["mpstat", "-I", "CPU"], "proc/interrupts", "HYP:", "HYP\0:"),
+    (["mpstat", "-I", "ALL", "-P", "ALL"], "proc/interrupts", "LOC:", "L\0OC:"),
+    (["mpstat", "-I", "SCPU"], "proc/softirqs", "TIMER:", "TI\0MER:"),
+    (["iostat", "-d", "-p", "ALL"], "proc/diskstats", " vda ", " v\0da "),
+])
+def test_nul_byte_ends_the_line(root, argv, rel, old, new):
+    """A NUL byte ends a line for sysstat (fgets reads past it, strchr and
+    sscanf stop at it): an interrupt line with a NUL before its ':' is not an
+    interrupt, a diskstats line with a NUL in its name has 3 fields."""
+    edit(root, rel, lambda t: t.replace(old, new, 1))
+    check(root, argv, 0)
+
+
 def test_garbled_interrupt_total(root):
     """An "intr" total sscanf cannot read: sysstat then prints whatever its
     memory held (it differs from run to run); pystat takes it as 0."""

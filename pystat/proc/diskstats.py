@@ -135,8 +135,8 @@ def scan_block_stat(text: str, name: str = "", major: int = 0, minor: int = 0) -
 
 
 def scan_diskstats(text: str) -> list[DiskStat]:
-    """/proc/diskstats as iostat reads it: each line (``fgets`` of 255 bytes) is
-    ``sscanf``'d as ``%u %u %s`` and up to 17 counters.  14 or more
+    """/proc/diskstats as iostat reads it: each line (``fgets`` of 255 bytes, up
+    to a NUL) is ``sscanf``'d as ``%u %u %s`` and up to 17 counters.  14 or more
     conversions make a device (discards from 18, flushes from 20, zero
     otherwise); exactly 7 an old-style partition, returned with None for the
     counters it lacks, as :func:`parse_diskstats` does; other lines are
@@ -155,7 +155,7 @@ _PAD = {14: ["0"] * 6, 18: ["0"] * 2, 20: []}
 def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
     """The usual file in bulk: every line ``major minor name`` and 11, 15 or 17
     counters.  None when the text is anything else."""
-    if not text or text[-1] != "\n" or not plain(text):
+    if not text or text[-1] != "\n" or not plain(text) or "\0" in text:
         return None
     lines = text.split("\n")
     lines.pop()
@@ -191,7 +191,7 @@ def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
 def _scan_diskstats_slow(text: str) -> list[DiskStat]:
     out = []
     fast = plain(text)
-    for line in fgets_lines(text, 256):
+    for line in fgets_lines(text, 256, strings=True):
         rec = None
         if fast:
             toks = line.split(None, 20)[:20]

@@ -18,7 +18,8 @@ what mpstat computes with:
 * ``counted`` is mpstat's count of interrupts when it sizes its tables:
   lines whose first ``:`` (or end) is at position 1 to 15;
 * with ``linemax`` (mpstat's ``fgets`` buffer, 128 + 11 bytes per CPU) a
-  longer line is read in pieces, each parsed as a line of its own.
+  longer line is read in pieces, each parsed as a line of its own;
+* a line (piece) ends at a NUL byte, as for C's string functions.
 
 Like mpstat, the parser takes any text: without a header line there are no
 CPU columns (and so no counts).
@@ -77,7 +78,8 @@ def _counts_slow(rest: str, n: int) -> tuple[int, ...]:
 def parse_interrupts(text: str, max_cpus: int | None = None,
                      linemax: int | None = None) -> Interrupts:
     lines = text.split("\n")
-    if (linemax is not None and max(map(len, lines)) >= linemax - 1) or not plain(text):
+    if (linemax is not None and max(map(len, lines)) >= linemax - 1) or not plain(text) \
+            or "\0" in text:
         return _parse_slow(text, max_cpus, linemax)
     # In bulk: the counts of every line that has one per CPU are converted at once.
     tail = lines.pop()         # what follows the last newline (a line without one)
@@ -132,7 +134,7 @@ def parse_interrupts(text: str, max_cpus: int | None = None,
 
 
 def _parse_slow(text: str, max_cpus: int | None, linemax: int | None) -> Interrupts:
-    pieces = fgets_lines(text, linemax)
+    pieces = fgets_lines(text, linemax, strings=True)
     counted = 0
     cpus: list[int] | None = None
     lines: list[IrqLine] = []
