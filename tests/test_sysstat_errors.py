@@ -191,6 +191,17 @@ def test_nul_byte_ends_the_line(root, argv, rel, old, new):
     check(root, argv, 0)
 
 
+@pytest.mark.parametrize("n,compare", [("-2", True), ("-3", True), ("-100", False),
+                                       ("-2147483648", False)])
+def test_cpu_line_with_a_negative_number(root, n, compare):
+    """A "cpuN" line with N below -1: sysstat stores it before its array
+    (undefined: no visible effect for -2 or -3, a crash further away); pystat
+    ignores it, without a traceback."""
+    edit(root, "proc/stat", lambda t: t.replace("intr ", "cpu%s 5 5 5 5 5 5 5 5 5 5\nintr " % n, 1))
+    for argv in (["mpstat", "-P", "ALL"], ["mpstat", "-A"]):
+        check(root, argv, 0, compare=compare)
+
+
 def test_garbled_interrupt_total(root):
     """An "intr" total sscanf cannot read: sysstat then prints whatever its
     memory held (it differs from run to run); pystat takes it as 0."""

@@ -371,6 +371,10 @@ class State:
             else:
                 if n + 2 > o.cpu_nr + 1:
                     break
+                if n < -1:
+                    # sysstat writes before its array (undefined; no visible
+                    # effect with Debian's build): nothing is changed here
+                    continue
                 cpus[n + 1][:] = times
         if o.actflags & CPU and o.topology:
             self.topology = [_topology(root, c) for c in range(o.cpu_nr)]
