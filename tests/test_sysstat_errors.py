@@ -86,6 +86,21 @@ def test_without_cpu_directories(root):
         check(root, argv, 0)
 
 
+@pytest.mark.parametrize("name,argv,rc", [
+    ("cpu4294967297", ["mpstat", "-P", "ALL"], 0),
+    ("cpu4294967297", ["mpstat", "-A"], 0),
+    ("cpu99999999999", ["mpstat"], 4),
+    ("cpu2147483647", ["mpstat", "-P", "ALL"], 4),
+    ("cpu99999999999", ["iostat", "-c"], 0),
+])
+def test_cpu_directory_with_a_huge_number(root, name, argv, rc):
+    """sysstat reads the N of a cpuN directory with sscanf("%d"): 4294967297
+    is CPU 1; an N that stays huge makes mpstat's tables too big to allocate
+    (exit 4, before the banner) where pystat had a MemoryError."""
+    (root / "sys/devices/system/cpu" / name).mkdir()
+    check(root, argv, rc)
+
+
 def test_without_sys_block(root):
     shutil.rmtree(root / "sys/block")
     (root / "sys/block").mkdir()

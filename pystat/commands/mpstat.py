@@ -54,6 +54,8 @@ INTERRUPTS_LINE = 128
 # report types
 CPU, IRQ_SUM, IRQ_CPU, SOFTIRQS, NODE = 1, 2, 4, 8, 16
 ULL_LIMIT = U64 - 0x7FFFF
+#: more CPUs than this (from a cpuN directory) are taken as sysstat's malloc failing
+MAX_CPU_NR = 1 << 24
 
 PC_HEADER = ("    %usr   %nice    %sys %iowait    %irq   %soft  %steal  %guest  %gnice   %idle\n")
 JSON_PC = ('"usr": %.2f, "nice": %.2f, "sys": %.2f, "iowait": %.2f, "irq": %.2f, "soft": %.2f, '
@@ -642,6 +644,10 @@ def reports(host, o: Opts, out=None):
     reports, then the Average; or the single since-boot report)."""
     root = host.root
     o.cpu_nr = count_cpus(root, NAME, highest=True)
+    if o.cpu_nr > MAX_CPU_NR:
+        # a cpuN directory with an absurd N: sysstat's tables do not fit in
+        # memory (malloc fails: exit 4) or its stack overflows (a crash)
+        raise PystatError(f"{NAME}: malloc: Cannot allocate memory", exit_code=4)
     o.irqcpu_nr = irqcpu_nr(root, "/proc/interrupts", o.cpu_nr) + NR_IRQCPU_PREALLOC
     o.softirqcpu_nr = irqcpu_nr(root, "/proc/softirqs", o.cpu_nr) + NR_IRQCPU_PREALLOC
     o.node_nr, o.cpu2node, o.cpu_per_node = node_placement(root, o.cpu_nr)
