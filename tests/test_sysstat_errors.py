@@ -217,6 +217,24 @@ def test_cpu_line_with_a_negative_number(root, n, compare):
         check(root, argv, 0, compare=compare)
 
 
+@pytest.mark.parametrize("argv", [["iostat", "-d"], ["iostat", "-x"], ["iostat", "-h"]])
+def test_non_ascii_device_name_is_padded_in_bytes(root, argv):
+    """printf("%-13s") pads a device name to 13 bytes, not characters."""
+    (root / "sys/block/sd\u00e9").mkdir()
+    (root / "sys/block/sd\u00e9/stat").write_text("5 0 10 0 5 0 10 0 0 10 10 0 0 0 0 1 1\n")
+    check(root, argv, 0)
+
+
+@pytest.mark.parametrize("argv", [["mpstat", "-I", "CPU"], ["mpstat", "-I", "CPU", "-o", "JSON"]])
+@pytest.mark.parametrize("name", ["\u00dcOC", "\u00e9" * 8, "ab" + "\u00e9" * 7])
+def test_non_ascii_interrupt_name_counts_bytes(root, argv, name):
+    """An interrupt name is cut to 15 bytes (a UTF-8 character may be split)
+    and its column is as wide as its bytes, as in sysstat."""
+    path = root / "proc/interrupts"
+    path.write_bytes(path.read_bytes().replace(b"LOC:", name.encode() + b":", 1))
+    check(root, argv, 0)
+
+
 def test_garbled_interrupt_total(root):
     """An "intr" total sscanf cannot read: sysstat then prints whatever its
     memory held (it differs from run to run); pystat takes it as 0."""

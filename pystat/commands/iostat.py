@@ -748,10 +748,15 @@ def _disk_header(o: Opts, hpart: int) -> str:
     return out + "\n"
 
 
+def _name_column(name: str) -> str:
+    """printf("%-13s", name): padded to 13 bytes (a UTF-8 name is wider in bytes)."""
+    return name + " " * (13 - len(name.encode("utf-8", "surrogateescape")))
+
+
 def _plain_basic(p: Painter, o: Opts, name: str, v: dict) -> str:
     fctr = o.fctr
     human = o.human
-    out = "" if o.pretty else p.name("%-13s", name)
+    out = "" if o.pretty else p.name("%s", _name_column(name))
     rs, ws, ds = v["rsec/s"], v["wsec/s"], v["dsec/s"]
     if not human:
         rs, ws, ds = rs / fctr, ws / fctr, ds / fctr
@@ -776,7 +781,7 @@ def _plain_ext(p: Painter, o: Opts, name: str, v: dict, hpart: int) -> str:
     human = o.human
     sect = 0 if human else None      # UNIT_SECTOR
     kbyte = 2 if human else None     # UNIT_KILOBYTE
-    out = "" if o.pretty else p.name("%-13s", name)
+    out = "" if o.pretty else p.name("%s", _name_column(name))
     if o.short:
         sectors = v["rsec/s"] + v["wsec/s"] + v["dsec/s"]
         if not human:

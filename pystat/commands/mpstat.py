@@ -593,6 +593,11 @@ def _sum_section(st, prev, curr, itv, offline, o: Opts) -> list:
     return out
 
 
+def _strlen(name: str) -> int:
+    """strlen(): the length of a name in bytes (printf widths count bytes)."""
+    return len(name) if name.isascii() else len(name.encode("utf-8", "surrogateescape"))
+
+
 def _irq_section(tables, ic_nr, st, prev, curr, itv, offline, o: Opts, dis: bool):
     """(header wanted, names, column widths, [(cpu, values)])."""
     cur_t, prev_t = tables[curr], tables[prev]
@@ -604,7 +609,7 @@ def _irq_section(tables, ic_nr, st, prev, curr, itv, offline, o: Opts, dis: bool
         if cur_t.names[j] == "":
             break
         names.append(cur_t.names[j])
-    widths = [max(len(cur_t.names[j]) + 2, 10) for j in range(ic_nr)]
+    widths = [max(_strlen(cur_t.names[j]) + 2, 10) for j in range(ic_nr)]
     rows = []
     for cpu in range(1, o.cpu_nr + 1):
         if cpu not in o.cpu_bitmap and o.option_p:
@@ -798,7 +803,8 @@ def plain_report(r: Report, o: Opts, p: Painter) -> str:
         else:
             header, names, widths, rows = data
             if header:
-                parts.append("\n%-11s  CPU" % prev_s + "".join(" %8s/s" % n for n in names)
+                parts.append("\n%-11s  CPU" % prev_s
+                             + "".join(" " * (9 - min(_strlen(n), 8)) + n + "/s" for n in names)
                              + "\n")
             for cpu, values in rows:
                 parts.append("%-11s" % curr_s + p.name("  %3d", cpu)

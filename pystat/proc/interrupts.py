@@ -12,7 +12,7 @@ what mpstat computes with:
 * the header is the first line holding ``CPU``; each ``CPU`` in it is
   followed by a CPU number (``strtol``; at most ``max_cpus`` of them);
 * every later line with a ``:`` is an interrupt; its name is what precedes
-  the first ``:``, leading spaces dropped, cut to 15 characters;
+  the first ``:``, leading spaces dropped, cut to 15 bytes;
 * its counts are successive ``strtoul`` conversions after the ``:``, one per
   header CPU; where a line has no further number the count is 0;
 * ``counted`` is mpstat's count of interrupts when it sizes its tables:
@@ -34,6 +34,13 @@ from pystat.proc.cscan import digits_only, to_ints, U64, fgets_lines, plain, str
 
 #: mpstat's MAX_IRQ_LEN - 1
 NAME_MAX = 15
+
+
+def _irq_name(name: str) -> str:
+    """An interrupt name as mpstat keeps it: its first 15 bytes."""
+    if name.isascii():
+        return name[:NAME_MAX]
+    return name.encode("utf-8", "surrogateescape")[:NAME_MAX].decode("utf-8", "surrogateescape")
 
 
 class IrqLine(NamedTuple):
@@ -114,7 +121,7 @@ def parse_interrupts(text: str, max_cpus: int | None = None,
             continue
         if 0 < colon < 16:
             counted += 1
-        names.append(line[:colon].lstrip(" ")[:NAME_MAX])
+        names.append(_irq_name(line[:colon].lstrip(" ")))
         toks = line[colon + 1:].split(None, n)
         if len(toks) > n:
             toks.pop()
@@ -153,7 +160,7 @@ def _parse_slow(text: str, max_cpus: int | None, linemax: int | None) -> Interru
             continue
         if colon < 0:
             continue
-        name = piece[:colon].lstrip(" ")[:NAME_MAX]
+        name = _irq_name(piece[:colon].lstrip(" "))
         rest = piece[colon + 1:]
         counts = None
         if fast:
