@@ -369,6 +369,16 @@ def test_cpu_missing_from_interrupts_header_keeps_previous_counts(tmp_path, samp
     check(series, ["mpstat", "-I", "CPU", "-P", "ALL", "1", str(samples - 1)], 0)
 
 
+@pytest.mark.parametrize("func", [lambda t: "", lambda t: "\n", _without_cpu1_column])
+def test_cpu_missing_from_interrupts_header_keeps_previous_total(tmp_path, func):
+    """The per-CPU total (-I SUM -P ALL) of a CPU the interrupts header does not
+    name (an empty file names none) is that of the previous sample: a zero
+    rate, not a counter gone back to zero."""
+    series = _busy_series(tmp_path, 2)
+    edit(series / "000001", "proc/interrupts", func)
+    check(series, ["mpstat", "-I", "SUM", "-P", "ALL", "1", "1"], 0)
+
+
 @pytest.mark.parametrize("argv", [["iostat", "vda", "1", "2"],
                                   ["iostat", "-d", "vda", "loop0", "1", "2"],
                                   ["iostat", "-d", "-p", "vda", "1", "2"]])

@@ -392,10 +392,10 @@ class State:
     def _interrupts(self, root, path: str, tables: list, ic_nr: int, slot: int) -> None:
         """read_interrupts_stat(): per-CPU counts, and per-CPU totals into st_irq.
 
-        A CPU the file's header does not name keeps the counts of the
-        previous sample (row by row, whatever the names), as in sysstat: one
-        that went offline, or one missing from the file, does not drop to
-        zero."""
+        A CPU the file's header does not name keeps the counts and the total
+        of the previous sample (row by row, whatever the names), as in
+        sysstat: one that went offline, or one missing from the file (a file
+        without a header names none), does not drop to zero."""
         o = self.o
         table = tables[slot]
         other = tables[slot ^ 1]
@@ -407,10 +407,16 @@ class State:
         except SourceError:
             text = None
         if text is not None:
-            for c in range(1, o.cpu_nr + 1):  # only a file that opens resets them
-                totals[c] = 0
             parsed = parse_interrupts(text, o.cpu_nr, INTERRUPTS_LINE + 11 * o.cpu_nr)
             cpus = parsed.cpus
+            # the totals of the CPUs the header names start from zero; the
+            # others keep those of the previous sample
+            before = self.irq[slot ^ 1] if slot < 2 else totals
+            for c in range(1, o.cpu_nr + 1):
+                totals[c] = before[c]
+            for cpu in cpus:
+                if 0 <= cpu < o.cpu_nr:
+                    totals[cpu + 1] = 0
             for line in parsed.lines:
                 if irq >= ic_nr:
                     break
