@@ -13,6 +13,7 @@ and the outputs must be equal.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
@@ -85,6 +86,21 @@ def test_without_cpu_directories(root):
         check(root, argv, 0)
 
 
+@pytest.mark.parametrize("name,argv,rc", [
+    ("cpu4294967297", ["mpstat", "-P", "ALL"], 0),
+    ("cpu4294967297", ["mpstat", "-A"], 0),
+    ("cpu99999999999", ["mpstat"], 4),
+    ("cpu2147483647", ["mpstat", "-P", "ALL"], 4),
+    ("cpu99999999999", ["iostat", "-c"], 0),
+])
+def test_cpu_directory_with_a_huge_number(root, name, argv, rc):
+    """sysstat reads the N of a cpuN directory with sscanf("%d"): 4294967297
+    is CPU 1; an N that stays huge makes mpstat's tables too big to allocate
+    (exit 4, before the banner) where pystat had a MemoryError."""
+    (root / "sys/devices/system/cpu" / name).mkdir()
+    check(root, argv, rc)
+
+
 def test_without_sys_block(root):
     shutil.rmtree(root / "sys/block")
     (root / "sys/block").mkdir()
@@ -141,6 +157,84 @@ def test_damaged_file(root, argv, rel, func):
     check(root, argv, 0)
 
 
+@pytest.mark.parametrize("argv", [["mpstat", "-P", "ALL"], ["mpstat", "-A"],
+                                  ["mpstat", "-I", "CPU"]])
+@pytest.mark.parametrize("func", [
+    lambda t: t.replace("cpu1 ", "cpux 1 2\ncpu1 ", 1),
+    lambda t: t.replace("intr ", "cpu\nintr ", 1),
+    lambda t: t.replace("cpu0 ", "cpux\ncpu0 ", 1),
+])
+def test_cpu_line_without_a_number(root, argv, func):
+    """A "cpu" line whose number sscanf cannot read: sysstat's proc_nr keeps the
+    number of the CPU line before it, whose times it zeroes (that CPU looks
+    offline); before any CPU line it changes nothing."""
+    edit(root, "proc/stat", func)
+    check(root, argv, 0)
+
+
+def _counters(n):
+    return " ".join(str(7 * i + 3) for i in range(1, n + 1))
+
+
+@pytest.mark.parametrize("n", [12, 13, 14, 16])
+def test_block_stat_between_counter_layouts(root, n):
+    """12 to 14 counters in a /sys/block stat file are 11 (no discards), 16 are
+    15 (no flushes): sysstat takes discards only from 15, flushes from 17."""
+    edit(root, "sys/block/vda/stat", lambda t: _counters(n) + "\n")
+    check(root, ["iostat", "-x", "vda"], 0)
+
+
+@pytest.mark.parametrize("n", [12, 13, 14, 16])
+def test_diskstats_between_counter_layouts(root, n):
+    """The same for a /proc/diskstats line (iostat -p ALL reads it)."""
+    edit(root, "proc/diskstats", lambda t: "\n".join(
+        "253 0 vda " + _counters(n) if " vda " in line else line for line in t.split("\n")))
+    check(root, ["iostat", "-x", "-p", "ALL"], 0)
+
+
+@pytest.mark.parametrize("argv,rel,old,new", [
+    (["mpstat", "-I", "CPU"], "proc/interrupts", "HYP:", "HYP\0:"),
+    (["mpstat", "-I", "ALL", "-P", "ALL"], "proc/interrupts", "LOC:", "L\0OC:"),
+    (["mpstat", "-I", "SCPU"], "proc/softirqs", "TIMER:", "TI\0MER:"),
+    (["iostat", "-d", "-p", "ALL"], "proc/diskstats", " vda ", " v\0da "),
+])
+def test_nul_byte_ends_the_line(root, argv, rel, old, new):
+    """A NUL byte ends a line for sysstat (fgets reads past it, strchr and
+    sscanf stop at it): an interrupt line with a NUL before its ':' is not an
+    interrupt, a diskstats line with a NUL in its name has 3 fields."""
+    edit(root, rel, lambda t: t.replace(old, new, 1))
+    check(root, argv, 0)
+
+
+@pytest.mark.parametrize("n,compare", [("-2", True), ("-3", True), ("-100", False),
+                                       ("-2147483648", False)])
+def test_cpu_line_with_a_negative_number(root, n, compare):
+    """A "cpuN" line with N below -1: sysstat stores it before its array
+    (undefined: no visible effect for -2 or -3, a crash further away); pystat
+    ignores it, without a traceback."""
+    edit(root, "proc/stat", lambda t: t.replace("intr ", "cpu%s 5 5 5 5 5 5 5 5 5 5\nintr " % n, 1))
+    for argv in (["mpstat", "-P", "ALL"], ["mpstat", "-A"]):
+        check(root, argv, 0, compare=compare)
+
+
+@pytest.mark.parametrize("argv", [["iostat", "-d"], ["iostat", "-x"], ["iostat", "-h"]])
+def test_non_ascii_device_name_is_padded_in_bytes(root, argv):
+    """printf("%-13s") pads a device name to 13 bytes, not characters."""
+    (root / "sys/block/sd\u00e9").mkdir()
+    (root / "sys/block/sd\u00e9/stat").write_text("5 0 10 0 5 0 10 0 0 10 10 0 0 0 0 1 1\n")
+    check(root, argv, 0)
+
+
+@pytest.mark.parametrize("argv", [["mpstat", "-I", "CPU"], ["mpstat", "-I", "CPU", "-o", "JSON"]])
+@pytest.mark.parametrize("name", ["\u00dcOC", "\u00e9" * 8, "ab" + "\u00e9" * 7])
+def test_non_ascii_interrupt_name_counts_bytes(root, argv, name):
+    """An interrupt name is cut to 15 bytes (a UTF-8 character may be split)
+    and its column is as wide as its bytes, as in sysstat."""
+    path = root / "proc/interrupts"
+    path.write_bytes(path.read_bytes().replace(b"LOC:", name.encode() + b":", 1))
+    check(root, argv, 0)
+
+
 def test_garbled_interrupt_total(root):
     """An "intr" total sscanf cannot read: sysstat then prints whatever its
     memory held (it differs from run to run); pystat takes it as 0."""
@@ -169,6 +263,132 @@ def test_counters_going_backwards_are_not_negative(tmp_path):
     for line in out.splitlines():
         if line.startswith("vda"):
             assert all(float(x) >= 0 and float(x) < 1e7 for x in line.split()[1:]), line
+
+
+def _set_first_count(name, value):
+    """The first CPU's count of interrupt ``name`` set to ``value``."""
+    def func(text):
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if line.strip().startswith(name + ":"):
+                words = line.split()
+                words[1] = value
+                lines[i] = "      " + " ".join(words)
+        return "\n".join(lines)
+    return func
+
+
+@pytest.mark.parametrize("argv,rel,name", [
+    (["mpstat", "-I", "SUM", "-P", "ALL"], "proc/interrupts", "LOC"),
+    (["mpstat", "-A"], "proc/softirqs", "TIMER"),
+    (["mpstat", "-I", "SUM", "-P", "ALL", "-o", "JSON"], "proc/interrupts", "LOC"),
+])
+def test_per_cpu_interrupt_total_past_32_bits(root, argv, rel, name):
+    """A CPU's interrupt total is a 64-bit sum of 32-bit counts: it does not
+    wrap at 2**32 (sysstat's st_irq is unsigned long long)."""
+    edit(root, rel, _set_first_count(name, "4294967295"))
+    check(root, argv, 0)
+
+
+@pytest.mark.parametrize("rel,func,irqs", [
+    ("proc/stat", lambda t: re.sub(r"^intr \d+", "intr 5", t, flags=re.M), ["SUM"]),
+    ("proc/interrupts", _set_first_count("LOC", "5"), ["SUM"]),
+    ("proc/softirqs", _set_first_count("TIMER", "5"), ["SUM,SCPU"]),
+])
+def test_interrupt_totals_going_backwards_wrap_at_64_bits(tmp_path, rel, func, irqs):
+    """The "intr" total of /proc/stat is read as 32 bits, but it and the per-CPU
+    totals are compared as 64-bit counters: one that went down gives a rate
+    near 2**64 per interval, as in sysstat."""
+    series = tmp_path / "series"
+    for k in range(2):
+        shutil.copytree(os.path.join(BUSY, "%06d" % k), series / ("%06d" % k), symlinks=True)
+    edit(series / "000001", rel, func)
+    check(series, ["mpstat", "-I", *irqs, "-P", "ALL", "1", "1"], 0)
+
+
+def _busy_series(tmp_path, samples):
+    series = tmp_path / "series"
+    for k in range(samples):
+        shutil.copytree(os.path.join(BUSY, "%06d" % k), series / ("%06d" % k), symlinks=True)
+    return series
+
+
+def _without_cpu1_line(text):
+    return re.sub(r"^cpu1 .*\n", "", text, flags=re.M)
+
+
+def _without_cpu1_column(text):
+    """/proc/interrupts or /proc/softirqs without CPU1 (header and counts)."""
+    lines = text.split("\n")
+    out = [lines[0].replace("CPU1", "    ")]
+    for line in lines[1:]:
+        if ":" in line:
+            name, rest = line.split(":", 1)
+            words = rest.split()
+            if len(words) >= 2:
+                del words[1]
+            line = name + ": " + " ".join(words)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _add_to_cpu1(name, n):
+    def func(text):
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            if line.strip().startswith(name + ":"):
+                words = line.split()
+                words[2] = str(int(words[2]) + n)
+                lines[i] = "      " + " ".join(words)
+        return "\n".join(lines)
+    return func
+
+
+def test_offline_cpu_counts_per_interrupt_come_from_the_files(tmp_path):
+    """A CPU with no /proc/stat line (offline) that the softirqs and interrupts
+    headers still name: its counts per interrupt are the files' (the Average
+    shows them), not carried on from the previous sample."""
+    series = _busy_series(tmp_path, 2)
+    edit(series / "000001", "proc/stat", _without_cpu1_line)
+    edit(series / "000001", "proc/softirqs", _add_to_cpu1("TIMER", 1000))
+    edit(series / "000001", "proc/interrupts", _add_to_cpu1("LOC", 1000))
+    check(series, ["mpstat", "-I", "ALL", "-P", "ALL", "1", "1"], 0)
+
+
+@pytest.mark.parametrize("samples,missing,offline", [(2, 1, False), (2, 1, True),
+                                                     (3, 1, True), (4, 2, False)])
+def test_cpu_missing_from_interrupts_header_keeps_previous_counts(tmp_path, samples,
+                                                                    missing, offline):
+    """A CPU that /proc/interrupts does not name in a sample (online or not)
+    keeps its counts of the previous sample: a zero rate, then the rate
+    against that sample when it is back."""
+    series = _busy_series(tmp_path, samples)
+    edit(series / ("%06d" % missing), "proc/interrupts", _without_cpu1_column)
+    if offline:
+        edit(series / ("%06d" % missing), "proc/stat", _without_cpu1_line)
+    check(series, ["mpstat", "-I", "CPU", "-P", "ALL", "1", str(samples - 1)], 0)
+
+
+@pytest.mark.parametrize("func", [lambda t: "", lambda t: "\n", _without_cpu1_column])
+def test_cpu_missing_from_interrupts_header_keeps_previous_total(tmp_path, func):
+    """The per-CPU total (-I SUM -P ALL) of a CPU the interrupts header does not
+    name (an empty file names none) is that of the previous sample: a zero
+    rate, not a counter gone back to zero."""
+    series = _busy_series(tmp_path, 2)
+    edit(series / "000001", "proc/interrupts", func)
+    check(series, ["mpstat", "-I", "SUM", "-P", "ALL", "1", "1"], 0)
+
+
+@pytest.mark.parametrize("argv", [["iostat", "vda", "1", "2"],
+                                  ["iostat", "-d", "vda", "loop0", "1", "2"],
+                                  ["iostat", "-d", "-p", "vda", "1", "2"]])
+def test_named_device_missing_at_start_up_is_never_shown(tmp_path, argv):
+    """A device named on the command line that is not in /sys/block at start-up
+    is taken for a partition, whose numbers sysstat gets from stat(/dev/NAME)
+    once, then: that fails (0:0), and it is not shown when it appears later."""
+    series = _busy_series(tmp_path, 2)
+    shutil.rmtree(series / "000000/sys/block/vda")
+    check(series, argv, 0)
 
 
 # -- the command line ------------------------------------------------------

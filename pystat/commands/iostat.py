@@ -11,7 +11,9 @@ What it reads, per sample (files are reopened every time):
   /proc/diskstats in file order, partitions included, whole disks told apart
   by ``access(/sys/block/NAME)``).  ``-p DEV`` also reads every
   ``/sys/block/DEV/*/stat``; a partition named as an argument is read from
-  ``/sys/dev/block/MAJ:MIN/stat``, its numbers from ``stat(/dev/NAME)``.
+  ``/sys/dev/block/MAJ:MIN/stat``, its numbers from ``stat(/dev/NAME)`` at
+  start-up (0:0 if that fails, for good: a device that appears later is
+  never shown).
 
 sysstat's arithmetic is kept: rates are C doubles ``delta / itv * 100``;
 deltas are computed in the counters' C types (``unsigned long``, or
@@ -362,7 +364,7 @@ def devmap_major(root) -> int:
 # the device list
 
 class Device:
-    __slots__ = ("name", "dev_tp", "exist", "major", "minor", "stats")
+    __slots__ = ("name", "dev_tp", "exist", "major", "minor", "stats", "numbered")
 
     def __init__(self, name: str, dev_tp: int):
         self.name = name
@@ -371,6 +373,7 @@ class Device:
         self.major = 0
         self.minor = 0
         self.stats = [ZERO, ZERO]
+        self.numbered = False  # major:minor looked up (0:0 if stat(/dev/NAME) failed)
 
 
 class DeviceList:
@@ -464,7 +467,7 @@ def read_devices(rd: SampleReader, dl: DeviceList, o: Opts, curr: int) -> None:
             i += 1
             continue
         if d.dev_tp == T_PART:
-            if not d.major:
+            if not d.major and not d.numbered:
                 numbers = rd.devfs.rdev("/dev/" + d.name.replace("!", "/"))
                 if numbers is None:
                     i += 1
@@ -612,7 +615,13 @@ def reports(host, o: Opts):
     dl = DeviceList(o)
     devfs = DevFS(root)
     for name, dtype in o.devices:
-        dl.add(root, device_name(devfs, name), dtype)
+        d, _ = dl.add(root, device_name(devfs, name), dtype)
+        if d is not None and d.dev_tp == T_PART and not d.numbered:
+            # a partition named on the command line: sysstat stats /dev/NAME
+            # once, now; if that fails it reads /sys/dev/block/0:0/stat for good
+            numbers = devfs.rdev("/dev/" + d.name.replace("!", "/"))
+            d.major, d.minor = numbers if numbers is not None else (0, 0)
+            d.numbered = True
     yield []
     curr = 1
     cpu = [CpuTimes(*(0,) * 10), CpuTimes(*(0,) * 10)]
@@ -671,7 +680,8 @@ def reports(host, o: Opts):
                     ioj = ZERO  # removed, then inserted again
                 name = d.name
                 if o.devmap:
-                    if not d.major:  # sysstat stats /dev/NAME when it first reads a device
+                    # sysstat stats /dev/NAME when it first reads a device
+                    if not d.major and not d.numbered:
                         numbers = devfs.rdev("/dev/" + d.name.replace("!", "/"))
                         if numbers is not None:
                             d.major, d.minor = numbers
@@ -738,10 +748,15 @@ def _disk_header(o: Opts, hpart: int) -> str:
     return out + "\n"
 
 
+def _name_column(name: str) -> str:
+    """printf("%-13s", name): padded to 13 bytes (a UTF-8 name is wider in bytes)."""
+    return name + " " * (13 - len(name.encode("utf-8", "surrogateescape")))
+
+
 def _plain_basic(p: Painter, o: Opts, name: str, v: dict) -> str:
     fctr = o.fctr
     human = o.human
-    out = "" if o.pretty else p.name("%-13s", name)
+    out = "" if o.pretty else p.name("%s", _name_column(name))
     rs, ws, ds = v["rsec/s"], v["wsec/s"], v["dsec/s"]
     if not human:
         rs, ws, ds = rs / fctr, ws / fctr, ds / fctr
@@ -766,7 +781,7 @@ def _plain_ext(p: Painter, o: Opts, name: str, v: dict, hpart: int) -> str:
     human = o.human
     sect = 0 if human else None      # UNIT_SECTOR
     kbyte = 2 if human else None     # UNIT_KILOBYTE
-    out = "" if o.pretty else p.name("%-13s", name)
+    out = "" if o.pretty else p.name("%s", _name_column(name))
     if o.short:
         sectors = v["rsec/s"] + v["wsec/s"] + v["dsec/s"]
         if not human:

@@ -9,13 +9,17 @@ What it reads:
   listed, there are no node reports);
 * per sample: /proc/uptime (the interval, in 1/100 s), the ``cpuN`` lines of
   /proc/stat, and as the reports need them the ``intr`` total of /proc/stat
-  (read as 32 bits), /proc/interrupts, /proc/softirqs and, with ``-T``,
+  (read as 32 bits, kept with the per-CPU totals of /proc/interrupts or
+  /proc/softirqs in 64-bit counters: their differences wrap at 2**64; each
+  interrupt's count is 32 bits and wraps at 2**32), /proc/interrupts, /proc/softirqs and, with ``-T``,
   ``cpuN/topology/{physical_package_id,thread_siblings_list}``.
 
 sysstat's computations are kept, quirks included: CPU "all" is the sum of
 the per-CPU lines (the aggregate line only on one-CPU machines); a CPU with
 no line is offline (not shown in any report; its CPU times and interrupt
-counts carried on from the previous sample), one that comes back with no
+total carried on from the previous sample; the counts per interrupt of a
+CPU that the interrupts or softirqs file does not name, offline or not, are
+those of the previous sample), one that comes back with no
 previous values is skipped once; counters that go backwards are clamped as in
 ``get_per_cpu_interval()``; interval headers carry the previous sample's
 time; ``Average:`` is computed against the first sample; with both SUM and
@@ -50,6 +54,8 @@ INTERRUPTS_LINE = 128
 # report types
 CPU, IRQ_SUM, IRQ_CPU, SOFTIRQS, NODE = 1, 2, 4, 8, 16
 ULL_LIMIT = U64 - 0x7FFFF
+#: more CPUs than this (from a cpuN directory) are taken as sysstat's malloc failing
+MAX_CPU_NR = 1 << 24
 
 PC_HEADER = ("    %usr   %nice    %sys %iowait    %irq   %soft  %steal  %guest  %gnice   %idle\n")
 JSON_PC = ('"usr": %.2f, "nice": %.2f, "sys": %.2f, "iowait": %.2f, "irq": %.2f, "soft": %.2f, '
@@ -312,7 +318,13 @@ def pc_values(c: list[int], p: list[int], itv: int) -> tuple[float, ...]:
 
 
 def s_value32(prev: int, cur: int, itv: int) -> float:
+    """S_VALUE() of two ``unsigned int`` counters (an interrupt's count)."""
     return float((cur - prev) & U32) / itv * 100
+
+
+def s_value64(prev: int, cur: int, itv: int) -> float:
+    """S_VALUE() of two ``unsigned long long`` counters (st_irq's totals)."""
+    return float((cur - prev) & U64) / itv * 100
 
 
 class IrqTable:
@@ -361,6 +373,10 @@ class State:
             else:
                 if n + 2 > o.cpu_nr + 1:
                     break
+                if n < -1:
+                    # sysstat writes before its array (undefined; no visible
+                    # effect with Debian's build): nothing is changed here
+                    continue
                 cpus[n + 1][:] = times
         if o.actflags & CPU and o.topology:
             self.topology = [_topology(root, c) for c in range(o.cpu_nr)]
@@ -369,14 +385,21 @@ class State:
             if intr is not None:
                 self.irq[slot][0] = intr & U32
         if o.actflags & (IRQ_SUM | IRQ_CPU):
-            self._interrupts(root, "/proc/interrupts", self.irqcpu[slot], o.irqcpu_nr, slot)
+            self._interrupts(root, "/proc/interrupts", self.irqcpu, o.irqcpu_nr, slot)
         if o.actflags & SOFTIRQS:
-            self._interrupts(root, "/proc/softirqs", self.softirqcpu[slot], o.softirqcpu_nr,
-                             slot)
+            self._interrupts(root, "/proc/softirqs", self.softirqcpu, o.softirqcpu_nr, slot)
 
-    def _interrupts(self, root, path: str, table: IrqTable, ic_nr: int, slot: int) -> None:
-        """read_interrupts_stat(): per-CPU counts, and per-CPU totals into st_irq."""
+    def _interrupts(self, root, path: str, tables: list, ic_nr: int, slot: int) -> None:
+        """read_interrupts_stat(): per-CPU counts, and per-CPU totals into st_irq.
+
+        A CPU the file's header does not name keeps the counts and the total
+        of the previous sample (row by row, whatever the names), as in
+        sysstat: one that went offline, or one missing from the file (a file
+        without a header names none), does not drop to zero."""
         o = self.o
+        table = tables[slot]
+        other = tables[slot ^ 1]
+        table.counts = [list(r) for r in other.counts]
         totals = self.irq[slot]
         irq = 0
         try:
@@ -384,10 +407,16 @@ class State:
         except SourceError:
             text = None
         if text is not None:
-            for c in range(1, o.cpu_nr + 1):  # only a file that opens resets them
-                totals[c] = 0
             parsed = parse_interrupts(text, o.cpu_nr, INTERRUPTS_LINE + 11 * o.cpu_nr)
             cpus = parsed.cpus
+            # the totals of the CPUs the header names start from zero; the
+            # others keep those of the previous sample
+            before = self.irq[slot ^ 1] if slot < 2 else totals
+            for c in range(1, o.cpu_nr + 1):
+                totals[c] = before[c]
+            for cpu in cpus:
+                if 0 <= cpu < o.cpu_nr:
+                    totals[cpu + 1] = 0
             for line in parsed.lines:
                 if irq >= ic_nr:
                     break
@@ -397,7 +426,7 @@ class State:
                         continue
                     value &= U32
                     table.counts[cpu][irq] = value
-                    totals[cpu + 1] = (totals[cpu + 1] + value) & U32
+                    totals[cpu + 1] = (totals[cpu + 1] + value) & U64
                 irq += 1
         while irq < ic_nr:
             table.names[irq] = ""
@@ -483,13 +512,13 @@ def _global_cpu(st: State, prev: int, curr: int, offline: set, o: Opts) -> int:
     for i in range(1, o.cpu_nr + 1):
         scc, scp = st.cpu[curr][i], st.cpu[prev][i]
         if sum8(scc) == 0:
-            # offline: its values, CPU times and interrupts, carry on from the
-            # previous sample (so that they do not jump from zero when it is back)
+            # offline: its CPU times and interrupt total carry on from the
+            # previous sample (so that they do not jump from zero when it is
+            # back); its counts per interrupt do not: they are what the
+            # interrupts and softirqs files hold for it
             scc[:] = scp
             offline.add(i)
             st.irq[curr][i] = st.irq[prev][i]
-            for tables in (st.irqcpu, st.softirqcpu):
-                tables[curr].counts[i - 1] = list(tables[prev].counts[i - 1])
         if sum8(scp) == 0 and o.interval:
             offline.add(i)
             continue
@@ -556,7 +585,7 @@ def _sum_section(st, prev, curr, itv, offline, o: Opts) -> list:
     """("all" | cpu, value) rows; (cpu, None) marks an offline CPU (not shown)."""
     out = []
     if 0 in o.cpu_bitmap:
-        out.append(("all", s_value32(st.irq[prev][0], st.irq[curr][0], itv)))
+        out.append(("all", s_value64(st.irq[prev][0], st.irq[curr][0], itv)))
     for cpu in range(1, o.cpu_nr + 1):
         if cpu not in o.cpu_bitmap:
             continue
@@ -565,9 +594,14 @@ def _sum_section(st, prev, curr, itv, offline, o: Opts) -> list:
             out.append((cpu - 1, None))
             continue
         pc_itv = per_cpu_interval(scc, scp)
-        value = s_value32(st.irq[prev][cpu], st.irq[curr][cpu], itv) if pc_itv else 0.0
+        value = s_value64(st.irq[prev][cpu], st.irq[curr][cpu], itv) if pc_itv else 0.0
         out.append((cpu - 1, value))
     return out
+
+
+def _strlen(name: str) -> int:
+    """strlen(): the length of a name in bytes (printf widths count bytes)."""
+    return len(name) if name.isascii() else len(name.encode("utf-8", "surrogateescape"))
 
 
 def _irq_section(tables, ic_nr, st, prev, curr, itv, offline, o: Opts, dis: bool):
@@ -581,7 +615,7 @@ def _irq_section(tables, ic_nr, st, prev, curr, itv, offline, o: Opts, dis: bool
         if cur_t.names[j] == "":
             break
         names.append(cur_t.names[j])
-    widths = [max(len(cur_t.names[j]) + 2, 10) for j in range(ic_nr)]
+    widths = [max(_strlen(cur_t.names[j]) + 2, 10) for j in range(ic_nr)]
     rows = []
     for cpu in range(1, o.cpu_nr + 1):
         if cpu not in o.cpu_bitmap and o.option_p:
@@ -621,6 +655,10 @@ def reports(host, o: Opts, out=None):
     reports, then the Average; or the single since-boot report)."""
     root = host.root
     o.cpu_nr = count_cpus(root, NAME, highest=True)
+    if o.cpu_nr > MAX_CPU_NR:
+        # a cpuN directory with an absurd N: sysstat's tables do not fit in
+        # memory (malloc fails: exit 4) or its stack overflows (a crash)
+        raise PystatError(f"{NAME}: malloc: Cannot allocate memory", exit_code=4)
     o.irqcpu_nr = irqcpu_nr(root, "/proc/interrupts", o.cpu_nr) + NR_IRQCPU_PREALLOC
     o.softirqcpu_nr = irqcpu_nr(root, "/proc/softirqs", o.cpu_nr) + NR_IRQCPU_PREALLOC
     o.node_nr, o.cpu2node, o.cpu_per_node = node_placement(root, o.cpu_nr)
@@ -771,7 +809,8 @@ def plain_report(r: Report, o: Opts, p: Painter) -> str:
         else:
             header, names, widths, rows = data
             if header:
-                parts.append("\n%-11s  CPU" % prev_s + "".join(" %8s/s" % n for n in names)
+                parts.append("\n%-11s  CPU" % prev_s
+                             + "".join(" " * (9 - min(_strlen(n), 8)) + n + "/s" for n in names)
                              + "\n")
             for cpu, values in rows:
                 parts.append("%-11s" % curr_s + p.name("  %3d", cpu)

@@ -92,7 +92,8 @@ def _cpu_dir_number(name: str) -> int | None:
         if not ("0" <= ch <= "9"):
             break
         digits += ch
-    return int(digits)
+    v = min(int(digits), (1 << 63) - 1)  # strtol saturates, then the int keeps 32 bits
+    return (v + (1 << 31)) % (1 << 32) - (1 << 31)
 
 
 def sys_cpu_nr(root, highest: bool) -> int:

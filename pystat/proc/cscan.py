@@ -128,9 +128,13 @@ def _scan_slow(s: str, count: int) -> list[int]:
     return out
 
 
-def fgets_lines(text: str, size: int | None = None) -> list[str]:
+def fgets_lines(text: str, size: int | None = None, strings: bool = False) -> list[str]:
     """The pieces successive ``fgets(buf, size)`` calls return for ``text``
-    (whole lines, newline included, when ``size`` is None)."""
+    (whole lines, newline included, when ``size`` is None).  With ``strings``,
+    each piece as the C string functions then see it: up to its first NUL
+    (``fgets`` reads past a NUL, ``strchr``, ``sscanf``... stop there)."""
+    if strings and "\0" in text:
+        return [p.partition("\0")[0] for p in fgets_lines(text, size)]
     parts = text.split("\n")
     lines = [p + "\n" for p in parts[:-1]]
     if parts[-1]:

@@ -108,7 +108,12 @@ _ZEROS = (0,) * 17
 
 
 def _sysstat_counters(nums: list[int]) -> list[int]:
-    nums = list(nums) + [0] * (17 - len(nums))
+    """17 counters from 11 or more: sysstat takes the discard ones only from a
+    line of 15 or more, the flush ones from 17 (12 to 14 counters are 11, 15
+    or 16 are 15)."""
+    n = len(nums)
+    nums = list(nums[:11] if n < 15 else nums[:15] if n < 17 else nums)
+    nums += [0] * (17 - len(nums))
     for i in _U32_FIELDS:
         nums[i] &= U32
     return nums
@@ -116,9 +121,10 @@ def _sysstat_counters(nums: list[int]) -> list[int]:
 
 def scan_block_stat(text: str, name: str = "", major: int = 0, minor: int = 0) -> DiskStat:
     """A /sys/block/DEV[/PART]/stat file as iostat reads it (``fscanf`` of up to 17
-    numbers): 11 or more are a device's counters (discards from 15, flushes
-    from 17, zero otherwise), 4 an old partition's (reads, read sectors,
-    writes, write sectors); any other count leaves every counter zero."""
+    numbers): 11 or more are a device's counters (discards only from 15,
+    flushes only from 17, zero otherwise: 16 numbers give no flushes), 4 an
+    old partition's (reads, read sectors, writes, write sectors); any other
+    count leaves every counter zero."""
     nums = scan_ulongs(text, 17)
     if len(nums) >= 11:
         return DiskStat(major, minor, name, *_sysstat_counters(nums))
@@ -129,8 +135,8 @@ def scan_block_stat(text: str, name: str = "", major: int = 0, minor: int = 0) -
 
 
 def scan_diskstats(text: str) -> list[DiskStat]:
-    """/proc/diskstats as iostat reads it: each line (``fgets`` of 255 bytes) is
-    ``sscanf``'d as ``%u %u %s`` and up to 17 counters.  14 or more
+    """/proc/diskstats as iostat reads it: each line (``fgets`` of 255 bytes, up
+    to a NUL) is ``sscanf``'d as ``%u %u %s`` and up to 17 counters.  14 or more
     conversions make a device (discards from 18, flushes from 20, zero
     otherwise); exactly 7 an old-style partition, returned with None for the
     counters it lacks, as :func:`parse_diskstats` does; other lines are
@@ -149,7 +155,7 @@ _PAD = {14: ["0"] * 6, 18: ["0"] * 2, 20: []}
 def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
     """The usual file in bulk: every line ``major minor name`` and 11, 15 or 17
     counters.  None when the text is anything else."""
-    if not text or text[-1] != "\n" or not plain(text):
+    if not text or text[-1] != "\n" or not plain(text) or "\0" in text:
         return None
     lines = text.split("\n")
     lines.pop()
@@ -185,7 +191,7 @@ def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
 def _scan_diskstats_slow(text: str) -> list[DiskStat]:
     out = []
     fast = plain(text)
-    for line in fgets_lines(text, 256):
+    for line in fgets_lines(text, 256, strings=True):
         rec = None
         if fast:
             toks = line.split(None, 20)[:20]

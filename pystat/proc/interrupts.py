@@ -12,13 +12,14 @@ what mpstat computes with:
 * the header is the first line holding ``CPU``; each ``CPU`` in it is
   followed by a CPU number (``strtol``; at most ``max_cpus`` of them);
 * every later line with a ``:`` is an interrupt; its name is what precedes
-  the first ``:``, leading spaces dropped, cut to 15 characters;
+  the first ``:``, leading spaces dropped, cut to 15 bytes;
 * its counts are successive ``strtoul`` conversions after the ``:``, one per
   header CPU; where a line has no further number the count is 0;
 * ``counted`` is mpstat's count of interrupts when it sizes its tables:
   lines whose first ``:`` (or end) is at position 1 to 15;
 * with ``linemax`` (mpstat's ``fgets`` buffer, 128 + 11 bytes per CPU) a
-  longer line is read in pieces, each parsed as a line of its own.
+  longer line is read in pieces, each parsed as a line of its own;
+* a line (piece) ends at a NUL byte, as for C's string functions.
 
 Like mpstat, the parser takes any text: without a header line there are no
 CPU columns (and so no counts).
@@ -33,6 +34,13 @@ from pystat.proc.cscan import digits_only, to_ints, U64, fgets_lines, plain, str
 
 #: mpstat's MAX_IRQ_LEN - 1
 NAME_MAX = 15
+
+
+def _irq_name(name: str) -> str:
+    """An interrupt name as mpstat keeps it: its first 15 bytes."""
+    if name.isascii():
+        return name[:NAME_MAX]
+    return name.encode("utf-8", "surrogateescape")[:NAME_MAX].decode("utf-8", "surrogateescape")
 
 
 class IrqLine(NamedTuple):
@@ -80,7 +88,8 @@ def _counts_slow(rest: str, n: int) -> tuple[int, ...]:
 def parse_interrupts(text: str, max_cpus: int | None = None,
                      linemax: int | None = None) -> Interrupts:
     lines = text.split("\n")
-    if (linemax is not None and max(map(len, lines)) >= linemax - 1) or not plain(text):
+    if (linemax is not None and max(map(len, lines)) >= linemax - 1) or not plain(text) \
+            or "\0" in text:
         return _parse_slow(text, max_cpus, linemax)
     # In bulk: the counts of every line that has one per CPU are converted at once.
     tail = lines.pop()         # what follows the last newline (a line without one)
@@ -115,7 +124,7 @@ def parse_interrupts(text: str, max_cpus: int | None = None,
             continue
         if 0 < colon < 16:
             counted += 1
-        names.append(line[:colon].lstrip(" ")[:NAME_MAX])
+        names.append(_irq_name(line[:colon].lstrip(" ")))
         toks = line[colon + 1:].split(None, n)
         if len(toks) > n:
             toks.pop()
@@ -135,7 +144,7 @@ def parse_interrupts(text: str, max_cpus: int | None = None,
 
 
 def _parse_slow(text: str, max_cpus: int | None, linemax: int | None) -> Interrupts:
-    pieces = fgets_lines(text, linemax)
+    pieces = fgets_lines(text, linemax, strings=True)
     counted = 0
     cpus: list[int] | None = None
     lines: list[IrqLine] = []
@@ -154,7 +163,7 @@ def _parse_slow(text: str, max_cpus: int | None, linemax: int | None) -> Interru
             continue
         if colon < 0:
             continue
-        name = piece[:colon].lstrip(" ")[:NAME_MAX]
+        name = _irq_name(piece[:colon].lstrip(" "))
         rest = piece[colon + 1:]
         counts = None
         if fast:

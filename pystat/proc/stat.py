@@ -114,8 +114,10 @@ class StatScan(NamedTuple):
 def scan_stat(text: str) -> StatScan:
     """/proc/stat read with ``fgets`` (8 KiB) and ``sscanf``, as sysstat does: the
     aggregate line from its 6th character (``"cpu  "``), a CPU line as
-    ``%d`` and 10 ``%llu`` after ``cpu``; a CPU line whose number cannot be read
-    is skipped."""
+    ``%d`` and 10 ``%llu`` after ``cpu``.  A CPU line whose number cannot be
+    read leaves sysstat's ``proc_nr`` as the previous CPU line set it: it is
+    that CPU's line, all zeros; before any CPU line (``proc_nr`` not yet set,
+    undefined in C) it is skipped."""
     fast = _scan_stat_fast(text)
     return fast if fast is not None else _scan_stat_slow(text)
 
@@ -169,6 +171,7 @@ def _scan_stat_slow(text: str) -> StatScan:
     cpus: list[tuple[int | None, CpuTimes]] = []
     intr = None
     intr_seen = False
+    last = None  # sysstat's proc_nr: the number of the last CPU line read
     for line in fgets_lines(text, 8192):
         if line.startswith("cpu"):
             if line.startswith("cpu "):
@@ -177,8 +180,11 @@ def _scan_stat_slow(text: str) -> StatScan:
             else:
                 n, end = strtol(line, 3)
                 if n is None:
+                    if last is not None:  # sscanf stopped at %d: proc_nr unchanged
+                        cpus.append((last, CpuTimes(*(0,) * 10)))
                     continue
                 n = (n + (1 << 31)) % (1 << 32) - (1 << 31)  # C int
+                last = n
                 nums = scan_ulongs(line[end:], 10)
             if len(nums) < 10:
                 nums += [0] * (10 - len(nums))
