@@ -92,6 +92,7 @@ def parse_interrupts(text: str, max_cpus: int | None = None,
             or "\0" in text:
         return _parse_slow(text, max_cpus, linemax)
     # In bulk: the counts of every line that has one per CPU are converted at once.
+    ascii_ = text.isascii()    # names cut to 15 bytes are 15 characters
     tail = lines.pop()         # what follows the last newline (a line without one)
     counted = 0
     cpus: list[int] = []
@@ -124,7 +125,8 @@ def parse_interrupts(text: str, max_cpus: int | None = None,
             continue
         if 0 < colon < 16:
             counted += 1
-        names.append(_irq_name(line[:colon].lstrip(" ")))
+        names.append(line[:colon].lstrip(" ")[:NAME_MAX] if ascii_ else
+                     _irq_name(line[:colon].lstrip(" ")))
         toks = line[colon + 1:].split(None, n)
         if len(toks) > n:
             toks.pop()
