@@ -190,3 +190,20 @@ def test_bad_command_lines():
         code, out, err = run(["--root", SOCKETS, "netstat", *argv])
         assert code == rc, (argv, err)
         assert err.startswith("pystat: netstat: ") and text in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("field", [0, 1])     # uid, probes ("timeout")
+def test_huge_decimal_uid_and_timeout_saturate_like_strtol(root, field):
+    # netstat reads both with %d: strtol saturates at LONG_MAX, the int keeps
+    # 32 bits (-1); the kernel-format fast path used to wrap the digits instead
+    def damage(text):
+        lines = _lines(text)
+        f = lines[1].split(" ")
+        nums = [i for i, t in enumerate(f) if t][7:9]       # uid, timeout
+        f[nums[field]] = "99999999999999999999"
+        lines[1] = " ".join(f)
+        return "".join(lines)
+    _edit(root / "proc/net/tcp", damage)
+    for argv in (["-ante"], ["-anto"], ["-anteeo"], ["-antep"]):
+        code, out, err = _same_as_real(root, *argv)
+        assert code == 0 and "1661992959" not in out

@@ -129,6 +129,16 @@ def signed(value: int, bits: int) -> int:
     return value - (1 << bits) if value >> (bits - 1) else value
 
 
+def c_int(text: str) -> int:
+    """A decimal field netstat reads with ``%d`` (uid, probes): glibc converts
+    with strtol, which saturates at LONG_MAX/LONG_MIN, and the int keeps 32
+    bits (99999999999999999999 is -1).  The fast regex passes any digit run."""
+    v = int(text)
+    if v > 0x7FFFFFFFFFFFFFFF:
+        v = 0x7FFFFFFFFFFFFFFF
+    return signed(v, 32)
+
+
 class InetSocket(NamedTuple):
     """One line of a socket table, decoded."""
 
@@ -153,7 +163,7 @@ def decode_inet(f: tuple) -> InetSocket:
     return InetSocket(addr_text(f[0]), int(f[1], 16) & 0xFFFF, addr_text(f[2]),
                       int(f[3], 16) & 0xFFFF, signed(int(f[4], 16), 32), int(tx, 16),
                       int(rx, 16), signed(int(f[6], 16), 32), int(f[7], 16), int(f[8], 16),
-                      int(f[9]), int(f[10]), int(f[11]))
+                      c_int(f[9]), c_int(f[10]), int(f[11]))
 
 
 class BogusLine(NamedTuple):

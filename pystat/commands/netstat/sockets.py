@@ -35,7 +35,7 @@ import re
 import socket
 
 from pystat.errors import SeriesExhausted, SourceError
-from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, StaleFields, addr_bytes,
+from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, StaleFields, addr_bytes, c_int,
                                  inet_fields, signed, unix_fields)
 
 TCP_STATES = ("", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
@@ -608,7 +608,7 @@ class Lister:
         t = signed(int(f[6], 16), 32)
         when = int(f[7], 16)
         retr = _c_long(int(f[8], 16))
-        timeout = signed(int(f[10]), 32) if len(f) > 10 else 0
+        timeout = c_int(f[10]) if len(f) > 10 else 0
         if kind == "tcp":
             secs = float(when) / self.clk_tck
             if t == 0:
@@ -845,7 +845,7 @@ class Lister:
         o = self.o
         text = ""
         if o.exp > 1:
-            text = self.user(signed(int(fl[9]), 32)) + "%-10d" % min(int(fl[11]), U64)
+            text = self.user(c_int(fl[9])) + "%-10d" % min(int(fl[11]), U64)
         if o.prg:
             text += " " + _ljust(prg.get(fl[11], "-"), 20)
         if o.opt:
@@ -859,7 +859,7 @@ class Lister:
         la, ra = self.addr(fl[0]), self.addr(fl[2])
         ports = self.ports(proto)
         lp, rp = self.port(ports, proto, fl[1]), self.port(ports, proto, fl[3])
-        uid = signed(int(fl[9]), 32)
+        uid = c_int(fl[9])
         inode = min(int(fl[11]), U64)
         program = (self.prg or {}).get(fl[11]) if o.prg else None
         pid, _, prog = program.partition("/") if program else (None, "", None)
