@@ -207,3 +207,37 @@ def test_huge_decimal_uid_and_timeout_saturate_like_strtol(root, field):
     for argv in (["-ante"], ["-anto"], ["-anteeo"], ["-antep"]):
         code, out, err = _same_as_real(root, *argv)
         assert code == 0 and "1661992959" not in out
+
+
+def test_route_address_netstat_cannot_read_keeps_the_previous_lines(root):
+    # INET_getsock() fails on anything but 8 hex digits and leaves the sockaddr
+    # (a local of the loop) as the previous route line set it
+    def damage(text):
+        lines = _lines(text)
+        gw = lines[2].split("\t")
+        gw[1], gw[2] = "0002", "0"          # destination, gateway unreadable
+        return "".join(lines[:2] + ["\t".join(gw)] + lines[2:])
+    _edit(root / "proc/net/route", damage)
+    code, out, err = _same_as_real(root, "-rn")
+    assert code == 0 and out.count("192.0.2.1 ") == 2
+
+
+def test_route_files_read_as_fgets_pieces(root):
+    # fgets(buf, 1023): a longer line is parsed piece by piece (ipv6_route
+    # prints every piece, however few fields it has, with what the previous
+    # line left); the header goes through fgets(buf, 511); a NUL ends what
+    # sscanf sees
+    v4 = "eth1\t000300C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0"
+    _edit(root / "proc/net/route", lambda t: "".join(
+        [ln.rstrip("\n") + " " * 600 + v4 + "\n" if i == 0 else
+         ln[:12] + "\0" + ln[12:] if i == 2 else
+         ln.rstrip("\n") + " " * 2000 + v4.replace("eth1\t0003", "eth2\t0004") + "\n"
+         if i == 1 else ln for i, ln in enumerate(_lines(t))]))
+    _edit(root / "proc/net/ipv6_route", lambda t: "".join(
+        [ln[:40] + "\0" + ln[40:] if i == 2 else
+         ln.rstrip("\n") + " " * 3000 + "\n" if i == 1 else ln
+         for i, ln in enumerate(_lines(t))]))
+    code, out, err = _same_as_real(root, "-rn")
+    assert "192.0.4.0" in out and "192.0.3.0" in out
+    code, out, err = _same_as_real(root, "-rnA", "inet6")
+    assert code == 0 and out.count("\n") > 10
