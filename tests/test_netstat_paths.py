@@ -133,6 +133,8 @@ def renumbered_tables(draw):
     for _ in range(draw(st.integers(0, 3))):
         i = rng.randrange(len(picked))
         line = picked[i]
+        if ":" not in line:     # cut before its ':' by an earlier damage
+            continue
         colon = line.index(":")
         how = draw(st.sampled_from(["sl", "blank-in-sl", "hex-sl", "cut", "splice"]))
         if how == "sl":
