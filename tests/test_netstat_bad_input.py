@@ -241,3 +241,27 @@ def test_route_files_read_as_fgets_pieces(root):
     assert "192.0.4.0" in out and "192.0.3.0" in out
     code, out, err = _same_as_real(root, "-rnA", "inet6")
     assert code == 0 and out.count("\n") > 10
+
+
+def test_unix_lines_netstat_reads_differently_from_the_kernel_format(root):
+    # a line without an inode shows the previous line's (an uninitialised
+    # local); another blank before the path is skipped by %s; a 20-digit
+    # inode saturates; a NUL ends the line; a line past 8191 bytes comes in
+    # fgets pieces (the path cut, the rest a bogus line)
+    def damage(text):
+        lines = _lines(text)
+        head, body = lines[0], [ln.rstrip("\n") for ln in lines[1:9]]
+        body[1] = body[1][:body[1].rindex(" ")]                 # no inode, no path
+        f = body[2].split()
+        f[6] = "99999999999999999999"
+        body[2] = " ".join(f)
+        body[3] = body[3] + "\v/tmp/after-a-vtab"
+        body[4] = body[4][:40] + "\0" + body[4][40:]
+        body[5] = body[5] + " /" + "p" * 9000
+        return head + "".join(ln + "\n" for ln in body)
+    _edit(root / "proc/net/unix", damage)
+    for argv in (["-anx"], ["-ax"], ["-anxp"], ["-lx"]):
+        code, out, err = _same_as_real(root, *argv)
+        assert code == 0
+    assert "18446744073709551615" in _pystat(root, "-anx")[1]
+

@@ -191,7 +191,7 @@ def parse_inet_sockets(text: str, minimum: int = 11) -> list:
 
 UNIX_FORMAT = compile_format("%p: %lX %lX %lX %X %X %lu %s")
 UNIX_LINE = re.compile(r"[0-9a-f]+: ([0-9A-F]{8}) ([0-9A-F]{8}) ([0-9A-F]{8}) ([0-9A-F]{4}) "
-                       r"([0-9A-F]{2}) +([0-9]+)(?: ([^ \t\n\v\f\r]+))?")
+                       r"([0-9A-F]{2}) +([0-9]+)(?: ([^ \t\n\v\f\r]+)|(?=\n|$))")
 
 
 class UnixSocket(NamedTuple):
@@ -207,12 +207,15 @@ class UnixSocket(NamedTuple):
 def unix_fields(line: str) -> tuple | None:
     """(refcnt, protocol, flags, type, state, inode or None, path) of a
     /proc/net/unix line, or None for a line netstat calls bogus (fewer than
-    6 conversions)."""
+    6 conversions).  The regular expression takes a kernel line only: the
+    inode followed by " path" or the end of the line (anything else, such as
+    another blank before the path, goes through sscanf)."""
     m = UNIX_LINE.match(line)
     if m:
         r, p, fl, t, s, ino, path = m.groups()
-        return (int(r, 16), int(p, 16), int(fl, 16), int(t, 16), int(s, 16), int(ino),
-                path or "")
+        ino = int(ino)
+        return (int(r, 16), int(p, 16), int(fl, 16), int(t, 16), int(s, 16),
+                ino if ino <= 0xFFFFFFFFFFFFFFFF else 0xFFFFFFFFFFFFFFFF, path or "")
     v = sscanf(line, UNIX_FORMAT)
     if v is None or len(v) < 6:
         return None

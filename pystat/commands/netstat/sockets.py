@@ -34,6 +34,7 @@ import errno as _errno
 import re
 import socket
 
+from pystat.commands.netstat.cfile import fgets_pieces
 from pystat.errors import SeriesExhausted, SourceError
 from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, StaleFields, addr_bytes, c_int,
                                  inet_fields, signed, unix_fields)
@@ -132,6 +133,18 @@ class FileLines:
             rest = text[cut:]
             if cut:
                 yield text[:cut]
+
+    def c_lines(self, size: int):
+        """Every line as netstat's ``fgets(buf, size)`` gives it (a longer line
+        in pieces, each cut at a NUL), without its newline."""
+        for chunk in self.chunks():
+            lines = chunk.split("\n")
+            if chunk.endswith("\n"):
+                lines.pop()
+            if "\0" in chunk or not chunk.isascii() or max(map(len, lines), default=0) >= size - 1:
+                lines = [p[:-1] if p.endswith("\n") else p
+                         for p in fgets_pieces(chunk, size)]
+            yield from lines
 
     def lines(self):
         """Every line, without its newline."""
@@ -886,7 +899,10 @@ class Lister:
         prg = self.prg or {}
         with f:
             first = True
-            for block in _batches(FileLines(f).lines()):
+            # unix_do_one()'s inode is an uninitialised local: a line without
+            # one shows what the previous line left (0 before any, here)
+            last = 0
+            for block in _batches(FileLines(f).c_lines(8192)):
                 buf = []
                 blk = []
                 for line in block:
@@ -901,7 +917,8 @@ class Lister:
                         continue
                     refcnt, proto, flags, typ, state, inode, upath = fl
                     if inode is None:
-                        inode = 0
+                        inode = last
+                    last = inode
                     if not self.unix_has:
                         upath = "%d" % inode
                     if not o.all:
