@@ -265,3 +265,25 @@ def test_unix_lines_netstat_reads_differently_from_the_kernel_format(root):
         assert code == 0
     assert "18446744073709551615" in _pystat(root, "-anx")[1]
 
+
+def test_tcp6_line_with_addresses_of_other_widths(root):
+    # netstat picks the family from the local address's length alone and
+    # scans both addresses into one in6_addr: a short remote address keeps
+    # the local one's last words, a 32-digit one after an IPv4 local address
+    # is read with %X
+    def damage(text):
+        lines = _lines(text)
+        f = lines[5].split(" ")
+        i = next(k for k, t in enumerate(f) if t.count(":") == 1 and len(t) == 37)
+        f[i] = "7FFFFFFF" + f[i][32:]                    # local: 8 digits
+        lines[5] = " ".join(f)
+        f = lines[6].split(" ")
+        j = [k for k, t in enumerate(f) if t.count(":") == 1 and len(t) == 37][1]
+        f[j] = "100000000" + f[j][32:]                   # remote: 9 digits
+        lines[6] = " ".join(f)
+        return "".join(lines)
+    _edit(root / "proc/net/tcp6", damage)
+    for argv in (["-ant"], ["-ante"], ["-at"], ["-antp"]):
+        code, out, err = _same_as_real(root, *argv)
+        assert code == 0
+

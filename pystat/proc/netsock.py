@@ -31,13 +31,18 @@ INET_NAMES = ("local", "lport", "remote", "rport", "state", "queues", "timer", "
 
 _H = "[0-9A-F]"
 #: a line exactly as the kernel prints it (through the inode)
+#: (both addresses the same width: netstat decodes the remote one as the local
+#: one's family, whatever its length)
+_SAME = r"(?={h}{{8}}:{h}{{4}} {h}{{8}}:|{h}{{32}}:{h}{{4}} {h}{{32}}:)".format(h="[0-9A-F]")
 INET_LINE = re.compile(
-    r" *[0-9]+: ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{2}}) "
+    r" *[0-9]+: " + _SAME +
+    r"({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{2}}) "
     r"({h}{{8}}:{h}{{8}}) ({h}{{2}}):({h}{{8}}) ({h}{{8}}) +([0-9]+) +([0-9]+) ([0-9]+)"
     .format(h=_H))
 #: the same through the retransmit count (enough for modes without -e/-p)
 INET_LINE_SHORT = re.compile(
-    r" *[0-9]+: ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{2}}) "
+    r" *[0-9]+: " + _SAME +
+    r"({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{2}}) "
     r"({h}{{8}}:{h}{{8}}) ({h}{{2}}):({h}{{8}}) ({h}{{8}})".format(h=_H))
 
 NETSTAT_INET_FORMAT = compile_format(
@@ -67,7 +72,9 @@ def inet_fields(line: str, minimum: int) -> tuple | None:
     (_sl, laddr, lport, raddr, rport, state, txq, rxq, timer, when, retr, uid, timeout,
      inode) = v
     if len(laddr) > 8:
-        local, remote = _v6_hex(laddr), _v6_hex(raddr)
+        # one in6_addr for both: words the remote address lacks are the local's
+        local = _v6_hex(laddr)
+        remote = _v6_hex(raddr, local)
     else:
         local, remote = _v4_hex(laddr), _v4_hex(raddr)
     return (local, "%04X" % (lport & U32), remote, "%04X" % (rport & U32),
@@ -102,11 +109,12 @@ def _v4_hex(text: str) -> str:
     return "%08X" % ((v[0] if v else 0) & U32)
 
 
-def _v6_hex(text: str) -> str:
-    """``sscanf(text, "%08X%08X%08X%08X", s6_addr32)``; words it cannot read are 0."""
+def _v6_hex(text: str, before: str = "0" * 32) -> str:
+    """``sscanf(text, "%08X%08X%08X%08X", s6_addr32)``; words it cannot read
+    keep what the address held ``before`` (netstat scans the local and the
+    remote address into the same in6_addr; before the local one: garbage, here 0)."""
     v = sscanf(text, _WORDS4) or []
-    v = v + [0] * (4 - len(v))
-    return "".join("%08X" % (w & U32) for w in v)
+    return "".join("%08X" % (w & U32) for w in v) + before[8 * len(v):]
 
 
 def addr_bytes(hexaddr: str) -> bytes:
