@@ -287,3 +287,18 @@ def test_tcp6_line_with_addresses_of_other_widths(root):
         code, out, err = _same_as_real(root, *argv)
         assert code == 0
 
+
+def test_snmp_lines_end_at_a_nul(root):
+    # statistics.c reads each line with getline and then works on C strings:
+    # a name line or a value line ends at a NUL (the values after it read 0)
+    def damage(text):
+        lines = _lines(text)
+        lines[0] = lines[0][:300] + "\0" + lines[0][300:]        # TcpExt names
+        lines[3] = lines[3][:40] + "\0" + lines[3][40:]          # IpExt values
+        return "".join(lines)
+    _edit(root / "proc/net/netstat", damage)
+    _edit(root / "proc/net/snmp", lambda t: t.replace("Udp: ", "Udp: \0", 1))
+    for argv in (["-s"], ["-st"], ["-su"]):
+        code, out, err = _same_as_real(root, *argv)
+        assert code == 0
+
