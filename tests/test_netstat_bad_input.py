@@ -302,3 +302,31 @@ def test_snmp_lines_end_at_a_nul(root):
         code, out, err = _same_as_real(root, *argv)
         assert code == 0
 
+
+def test_net_dev_read_as_fgets_pieces(root):
+    # if_readlist_proc() reads /proc/net/dev with fgets(buf, 512): the rest of
+    # a longer line is an interface line of its own, and a NUL ends a line.
+    # Both tools get their interface data from this machine's kernel here (the
+    # real one by ioctl, pystat from a record of the same ioctls).
+    import json
+
+    from pystat import netif
+
+    def damage(text):
+        lines = _lines(text)
+        lo = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("lo:"))
+        eth = next((ln for ln in lines if ln.lstrip().startswith("eth0:")), None)
+        pad = lines[lo].rstrip("\n")
+        lines[lo] = pad + " " * (511 - len(pad)) + (eth or lines[lo])   # two lines in one
+        lines.append(lines[lo][:30] + "\0" + lines[lo][30:])               # lo again, cut
+        return "".join(lines)
+    _edit(root / "proc/net/dev", damage)
+    with open("/proc/net/dev") as f:
+        names = [ln.split(":")[0].strip() for ln in f.read().splitlines()[2:]]
+    meta = root / "pystat-snapshot.json"
+    data = json.loads(meta.read_text())
+    data["netif"] = netif.capture(names)
+    meta.write_text(json.dumps(data))
+    for argv in (["-i"], ["-ia"]):
+        _same_as_real(root, *argv)
+

@@ -18,8 +18,12 @@ import errno as _errno
 import os
 import socket
 
+from pystat.commands.netstat.cfile import fgets_pieces
 from pystat.errors import SeriesExhausted, SourceError
-from pystat.proc.netdev import parse_if_inet6, parse_net_dev
+from pystat.proc.cscanf import sscanf
+from pystat.proc.netdev import _FORMATS as _NETDEV_FORMATS
+from pystat.proc.netdev import STAT_NAMES, parse_if_inet6
+from pystat.proc.netdev import get_name as netdev_get_name
 
 IFF_UP = 0x1
 IFF_BROADCAST = 0x2
@@ -201,17 +205,42 @@ def cache_add(lst: list, name: str) -> dict:
 
 # --------------------------------------------------------------------------------
 
+def _parse_net_dev(text: str) -> list:
+    """[(name, {counter: value} of the counters the line converted), ...]: the
+    file as if_readlist_proc() reads it, fgets(buf, 512) for the two header
+    lines too, a longer line in pieces (each one an interface line of its
+    own), each seen up to a NUL."""
+    if "\0" in text or not text.isascii() or max(map(len, text.split("\n"))) >= 511:
+        lines = fgets_pieces(text, 512)
+    else:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+    if len(lines) < 2:
+        return []
+    head = lines[1]
+    fmt, names = _NETDEV_FORMATS[3 if "compressed" in head else 2 if "bytes" in head else 1]
+    out = []
+    for line in lines[2:]:
+        name, p = netdev_get_name(line)
+        out.append((name, dict(zip(names, sscanf(line[p:], fmt) or []))))
+    return out
+
+
 def interfaces(host, o, warn):
     """The interface list in netstat's order: [{"name", "stats" or None}, ...]."""
     lst: list = []
     try:
-        devs = host.root.parse("/proc/net/dev", parse_net_dev)
+        devs = host.root.parse("/proc/net/dev", _parse_net_dev)
     except SourceError as e:
         warn(f"Warning: cannot open /proc/net/dev ({_strerror(e)}). Limited output.")
         devs = []
-    for dev in devs:
-        ife = cache_add(lst, dev.name)
-        ife["stats"] = dev.stats
+    for name, converted in devs:
+        ife = cache_add(lst, name)
+        # a name seen again: sscanf overwrites only what it converts
+        if ife.get("stats") is None:
+            ife["stats"] = dict.fromkeys(STAT_NAMES, 0)
+        ife["stats"].update(converted)
     for name in host.ifconf():
         cache_add(lst, name)
     return lst
