@@ -330,3 +330,26 @@ def test_net_dev_read_as_fgets_pieces(root):
     for argv in (["-i"], ["-ia"]):
         _same_as_real(root, *argv)
 
+
+@pytest.mark.parametrize("block", [None, 1])     # 1: every line a chunk of its own
+def test_short_ipv6_local_address_keeps_the_previous_lines_words(root, monkeypatch, block):
+    # "%08X%08X%08X%08X" reads 2 words of "4294967296": the other two are what
+    # netstat's in6_addr kept from the line before (its remote address), also
+    # when that line went through the fast path
+    from pystat.commands.netstat import sockets
+
+    if block:
+        monkeypatch.setattr(sockets, "BLOCK", block)
+
+    def damage(text):
+        lines = _lines(text)
+        for n in (6, 40):
+            f = lines[n].split(" ")
+            i = next(k for k, t in enumerate(f) if t.count(":") == 1 and len(t) == 37)
+            f[i] = "4294967296" + f[i][32:]
+            lines[n] = " ".join(f)
+        return "".join(lines)
+    _edit(root / "proc/net/tcp6", damage)
+    for argv in (["-ant"], ["-ante"], ["-at"], ["-lnt"], ["-nt"]):
+        code, out, err = _same_as_real(root, *argv)
+        assert code == 0

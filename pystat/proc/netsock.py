@@ -53,10 +53,14 @@ _HEX1 = compile_format("%X")
 U32 = 0xFFFFFFFF
 
 
-def inet_fields(line: str, minimum: int) -> tuple | None:
+def inet_fields(line: str, minimum: int, in6: str = "0" * 32) -> tuple | None:
     """The 12 canonical fields of a socket line, or None where netstat finds
     fewer than ``minimum`` conversions (11 for TCP, 10 for UDP and raw) and
     prints "warning, got bogus ... line".
+
+    ``in6``: what netstat's in6_addr holds before the line (the remote address
+    of the last IPv6 line it decoded): the words an IPv6 local address too
+    short for four ``%08X`` lacks.
 
     Fields a short line lacks (retransmits, uid, probes, inode) are None:
     netstat then shows whatever its variables held, which on the real binary
@@ -73,7 +77,7 @@ def inet_fields(line: str, minimum: int) -> tuple | None:
      inode) = v
     if len(laddr) > 8:
         # one in6_addr for both: words the remote address lacks are the local's
-        local = _v6_hex(laddr)
+        local = _v6_hex(laddr, in6)
         remote = _v6_hex(raddr, local)
     else:
         local, remote = _v4_hex(laddr), _v4_hex(raddr)
@@ -112,7 +116,8 @@ def _v4_hex(text: str) -> str:
 def _v6_hex(text: str, before: str = "0" * 32) -> str:
     """``sscanf(text, "%08X%08X%08X%08X", s6_addr32)``; words it cannot read
     keep what the address held ``before`` (netstat scans the local and the
-    remote address into the same in6_addr; before the local one: garbage, here 0)."""
+    remote address into the same in6_addr, a local that keeps its value from
+    line to line; before any line: garbage, here 0)."""
     v = sscanf(text, _WORDS4) or []
     return "".join("%08X" % (w & U32) for w in v) + before[8 * len(v):]
 

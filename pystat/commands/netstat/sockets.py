@@ -215,6 +215,11 @@ class _Table:
         self.sq: dict[str, tuple] = {}        # "ST TX:RX" -> (prefix + queues, state)
         self.keep = (True, True)
         self.pcol: dict[str, str] | None = None   # inode -> " PID/Program name" column
+        # netstat's in6_addr (see inet_fields): the remote address of the last
+        # IPv6 line decoded, or (fast_tail) the lines of the last IPv6 chunk
+        # the fast path took, to find it in only when a line needs it
+        self.in6 = "0" * 32
+        self.fast_tail: list | None = None
 
     # -- fragments -------------------------------------------------------------
     def acol(self, hexaddr: str) -> str:
@@ -264,6 +269,8 @@ class _Table:
                 return None
         lines = chunk.split("\n")
         lines.pop()
+        if width == 32:
+            self.fast_tail = lines
         o = self.lister.o
         if not self.names and not self.wide and not (o.exp > 1 or o.opt):
             return self.fast_numeric(lines, width, bool(o.prg))
@@ -475,19 +482,36 @@ class _Table:
             if m is not None:
                 fl = m.groups()
             else:
-                fl = inet_fields(line, self.minimum)
+                fl = inet_fields(line, self.minimum, self.last_in6())
                 if fl is None:
                     self.lister.warn(f"warning, got bogus {self.kind} line.")
                     continue
             fl = self.stale.fill(fl)
+            v6 = len(fl[0]) > 8
             if not all_:
                 if tcp:
                     connected = fl[3] != "0000"
                 else:
                     connected = fl[2] != "0" * len(fl[2])
                 if connected == lst:
+                    if v6 and not tcp:      # udp/raw_do_one() decode before they select
+                        self.in6, self.fast_tail = fl[2], None
                     continue
+            if v6:
+                self.in6, self.fast_tail = fl[2], None
             yield fl
+
+    def last_in6(self) -> str:
+        """netstat's in6_addr before the next line (see inet_fields)."""
+        tail = self.fast_tail
+        if tail is not None:
+            self.fast_tail = None
+            for line in reversed(tail):      # the last line netstat decoded
+                c1 = line.find(":") + 40
+                if not self.tcp or self.all or (line[c1 + 33:c1 + 37] != "0000") != self.lst:
+                    self.in6 = line[c1:c1 + 32]
+                    break
+        return self.in6
 
     def slow(self, lines) -> str:
         buf = []
