@@ -353,3 +353,28 @@ def test_short_ipv6_local_address_keeps_the_previous_lines_words(root, monkeypat
     for argv in (["-ant"], ["-ante"], ["-at"], ["-lnt"], ["-nt"]):
         code, out, err = _same_as_real(root, *argv)
         assert code == 0
+
+
+@pytest.mark.parametrize("damage", [
+    lambda t: t.replace(" 40 00 ", " 40 4294967296 ", 1),      # a field out of step
+    lambda t: "0x10 04 40 00 82     eth0\n" + t.split("\n", 1)[1],
+    lambda t: t.replace("\n", " ", 1),                          # two lines in one
+], ids=["out-of-step", "bad-first-line", "joined"])
+def test_if_inet6_read_as_one_fscanf_stream(root, damage):
+    # ife_print_long() reads /proc/net/if_inet6 with fscanf calls, each one
+    # starting where the last stopped: after a malformed line the rest of the
+    # file is read out of step, with what the previous call left in the
+    # fields it does not convert.  Interface data: this machine's kernel for
+    # both tools, as in test_net_dev_read_as_fgets_pieces.
+    import json
+
+    from pystat import netif
+
+    _edit(root / "proc/net/if_inet6", damage)
+    with open("/proc/net/dev") as f:
+        names = [ln.split(":")[0].strip() for ln in f.read().splitlines()[2:]]
+    meta = root / "pystat-snapshot.json"
+    data = json.loads(meta.read_text())
+    data["netif"] = netif.capture(names)
+    meta.write_text(json.dumps(data))
+    _same_as_real(root, "-ie")

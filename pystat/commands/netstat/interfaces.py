@@ -20,9 +20,10 @@ import socket
 
 from pystat.commands.netstat.cfile import fgets_pieces
 from pystat.errors import SeriesExhausted, SourceError
-from pystat.proc.cscanf import sscanf
+from pystat.proc.cscanf import scan_at, sscanf
 from pystat.proc.netdev import _FORMATS as _NETDEV_FORMATS
-from pystat.proc.netdev import STAT_NAMES, parse_if_inet6
+from pystat.proc.netdev import IF_INET6 as _IF_INET6
+from pystat.proc.netdev import STAT_NAMES
 from pystat.proc.netdev import get_name as netdev_get_name
 
 IFF_UP = 0x1
@@ -227,6 +228,25 @@ def _parse_net_dev(text: str) -> list:
     return out
 
 
+def _if_inet6_stream(text: str) -> list:
+    """The values ife_print_long() holds after each of its ``fscanf(f, "%4s...
+    %20s\n")`` calls on /proc/net/if_inet6, until one returns EOF: a call
+    starts where the last one stopped (a malformed line throws every later
+    one out of step), and a value a call does not convert stays as the call
+    before left it (locals; before any: garbage, here "" and 0)."""
+    out = []
+    v = [""] * 8 + [0, 0, 0, 0, ""]
+    pos = 0
+    while True:
+        got, end = scan_at(text, _IF_INET6, pos)
+        if got is None or (end == pos and not got):
+            break
+        pos = end
+        v[:len(got)] = got
+        out.append(tuple(v))
+    return out
+
+
 def interfaces(host, o, warn):
     """The interface list in netstat's order: [{"name", "stats" or None}, ...]."""
     lst: list = []
@@ -324,22 +344,24 @@ class Printer:
                 text += "  destination %s" % _inet(info.get("dstaddr"))
             lines.append(text + "\n")
         try:
-            addrs = self.host.root.parse("/proc/net/if_inet6", parse_if_inet6)
+            addrs = self.host.root.parse("/proc/net/if_inet6", _if_inet6_stream)
         except SourceError:
             addrs = []
         from pystat.commands.netstat.sockets import fix_v4_address
 
-        for a in addrs:
-            if a.device != name:
+        raw = None
+        for v in addrs:
+            if v[12] != name:
                 continue
             try:
-                raw = socket.inet_pton(socket.AF_INET6, a.address)
-            except (OSError, ValueError):
-                continue
-            scope = a.scope
+                raw = socket.inet_pton(socket.AF_INET6, ":".join(v[:8]))
+            except (OSError, ValueError, UnicodeError):
+                if raw is None:     # netstat prints its uninitialised sockaddr
+                    continue        # (else the last one inet_pton filled)
+            scope = _int(v[10])
             text = "        inet6 %s  prefixlen %d  scopeid 0x%x" % (
-                fix_v4_address(socket.inet_ntop(socket.AF_INET6, raw), raw), a.prefixlen,
-                scope)
+                fix_v4_address(socket.inet_ntop(socket.AF_INET6, raw), raw), _int(v[9]),
+                scope & 0xFFFFFFFF)
             tags = []
             if scope & 0x80:
                 tags.append("compat")
