@@ -860,7 +860,13 @@ class Lister:
                 if blk:
                     yield blk
                 continue
-            text = t.fast(chunk)
+            tail = t.fast_tail
+            try:
+                text = t.fast(chunk)
+            except IndexError:
+                # a line shorter than the offset of the ':' after the "sl" of
+                # the line before (an sl of a hundred digits): the exact path
+                text, t.fast_tail = None, tail
             if text is None:
                 lines = chunk.split("\n")
                 if chunk.endswith("\n"):
