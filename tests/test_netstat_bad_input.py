@@ -378,3 +378,16 @@ def test_if_inet6_read_as_one_fscanf_stream(root, damage):
     data["netif"] = netif.capture(names)
     meta.write_text(json.dumps(data))
     _same_as_real(root, "-ie")
+
+
+def test_route_fields_with_non_ascii_bytes(root):
+    # sscanf's %4s / %15s widths and printf's %-6.6s count bytes: a
+    # two-byte character takes two of them
+    _edit(root / "proc/net/route", lambda t: t.replace("eth0\t000200C0", "ethé\t000200C0")
+          .replace("eth0\t00000000", "éééé\t00000000"))
+    _edit(root / "proc/net/ipv6_route", lambda t: t.replace(
+        "00000000000000000000000000000001 80", "0000000000000000000000000000é001 80", 1)
+        .replace("    eth0\n", "  éth0é\n", 1))
+    for argv in (["-rn"], ["-rnee"], ["-rnA", "inet6"]):
+        code, out, err = _same_as_real(root, *argv)
+        assert code == 0

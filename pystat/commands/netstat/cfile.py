@@ -9,10 +9,13 @@ are read and ignored).
 from __future__ import annotations
 
 
-def fgets_pieces(text: str, size: int, first: int | None = None) -> list[str]:
+def fgets_pieces(text: str, size: int, first: int | None = None,
+                 bytewise: bool = False) -> list[str]:
     """The C strings successive ``fgets(buf, size)`` calls leave in ``buf``
     (``first``: the size of the first call, when it differs), sizes counted in
-    bytes of the file (``text`` is its UTF-8 with surrogate escapes)."""
+    bytes of the file (``text`` is its UTF-8 with surrogate escapes).
+    ``bytewise``: each piece as Latin-1, one character a byte (for ``%Ns``
+    widths, which count bytes; :func:`c_text` turns a field back)."""
     if "\0" not in text and text.isascii() and len(text) < size - 1 and (
             first is None or len(text) < first - 1):
         if not text:
@@ -33,7 +36,14 @@ def fgets_pieces(text: str, size: int, first: int | None = None) -> list[str]:
         cut = piece.find(b"\0")
         if cut >= 0:
             piece = piece[:cut]
-        out.append(piece.decode("utf-8", "surrogateescape"))
+        out.append(piece.decode("latin-1" if bytewise else "utf-8", "surrogateescape"))
         i = end
         width = size - 1
     return out
+
+
+def c_text(field: str) -> str:
+    """A field of a ``bytewise`` piece as text (its bytes as UTF-8)."""
+    if field.isascii():
+        return field
+    return field.encode("latin-1").decode("utf-8", "surrogateescape")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import socket
 
-from pystat.commands.netstat.cfile import fgets_pieces
+from pystat.commands.netstat.cfile import c_text, fgets_pieces
 from pystat.errors import SourceError
 from pystat.proc.cscanf import compile_format, sscanf
 
@@ -168,7 +168,7 @@ class Routes:
             self.emit("Destination     Gateway         Genmask         "
                       "Flags Metric Ref    Use Iface    MSS   Window irtt\n", None)
         # the header through proc_gen_fmt's fgets(buf, 511), lines through fgets(buf, 1023)
-        lines = fgets_pieces(text, 1023, 511)
+        lines = fgets_pieces(text, 1023, 511, bytewise=True)
         if not lines:
             return 1
         fmt, missing = proc_gen_fmt(lines[0].rstrip("\n"), V4_COLUMNS)
@@ -185,7 +185,8 @@ class Routes:
             v[:len(got)] = got
             if len(got) < 10:
                 continue
-            iface, net, gate, iflags, refcnt, use, metric, mask, mss, window, irtt = v
+            iface_b, net, gate, iflags, refcnt, use, metric, mask, mss, window, irtt = v
+            iface = c_text(iface_b)
             iflags &= U32
             if not iflags & RTF_UP:
                 continue
@@ -238,8 +239,9 @@ class Routes:
                     out += ("%-15s -               %-15s %-5s %-6d -  %7d -        -     -"
                             "      -\n") % (dest, gmask, flags, metric, use)
                 else:
-                    out += "%-15s %-15s %-15s %-5s %-6d %-3d %6d %-6.6s   %-5d %-6d %d\n" % (
-                        dest, gw, gmask, flags, metric, refcnt, use, iface, mss, window, irtt)
+                    out += "%-15s %-15s %-15s %-5s %-6d %-3d %6d %s   %-5d %-6d %d\n" % (
+                        dest, gw, gmask, flags, metric, refcnt, use, c_text("%-6.6s" % iface_b),
+                        mss, window, irtt)
             self.emit(out, row if out else None)
         return 0
 
@@ -304,7 +306,7 @@ class Routes:
                   "Flag Met Ref  Use If\n", None)
         v: list = [""] * 8 + [0] + [""] * 8 + [0] + [""] * 8 + [0, 0, 0, 0, ""]
         dst = nh = None
-        for line in fgets_pieces(text, 1023):
+        for line in fgets_pieces(text, 1023, bytewise=True):
             got = sscanf(line, V6_FORMAT) or []
             v[:len(got)] = got
             iflags = v[29] & U32
@@ -324,9 +326,9 @@ class Routes:
             flags = "".join(letter for bit, letter in V6_FLAGS if iflags & bit)
             metric, refcnt, use = _int(v[26]), _int(v[27]), _int(v[28])
             row = {"destination": dtext, "next_hop": ntext, "flags": flags, "metric": metric,
-                   "ref": refcnt, "use": use, "iface": v[30]}
+                   "ref": refcnt, "use": use, "iface": c_text(v[30])}
             self.emit("%-30s %-26s %-4s %-3d %-1d %6d %s\n" % (dtext, ntext, flags, metric,
-                                                               refcnt, use, v[30]), row)
+                                                               refcnt, use, c_text(v[30])), row)
         return 0
 
     def sprint6(self, addr: bytes | None, numeric: int) -> str:
