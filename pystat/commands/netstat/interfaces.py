@@ -229,7 +229,7 @@ def _parse_net_dev(text: str) -> list:
 
 
 def _if_inet6_stream(text: str) -> list:
-    """The values ife_print_long() holds after each of its ``fscanf(f, "%4s...
+    """(conversions, values) ife_print_long() holds after each of its ``fscanf(f, "%4s...
     %20s\n")`` calls on /proc/net/if_inet6, until one returns EOF: a call
     starts where the last one stopped (a malformed line throws every later
     one out of step), and a value a call does not convert stays as the call
@@ -243,7 +243,7 @@ def _if_inet6_stream(text: str) -> list:
             break
         pos = end
         v[:len(got)] = got
-        out.append(tuple(v))
+        out.append((len(got), tuple(v)))
     return out
 
 
@@ -350,7 +350,10 @@ class Printer:
         from pystat.commands.netstat.sockets import fix_v4_address
 
         raw = None
-        for v in addrs:
+        scope = 0
+        for n, v in addrs:
+            if n > 10:          # else the scope the last call left (compat bit taken off)
+                scope = _int(v[10])
             if v[12] != name:
                 continue
             try:
@@ -358,7 +361,6 @@ class Printer:
             except (OSError, ValueError, UnicodeError):
                 if raw is None:     # netstat prints its uninitialised sockaddr
                     continue        # (else the last one inet_pton filled)
-            scope = _int(v[10])
             text = "        inet6 %s  prefixlen %d  scopeid 0x%x" % (
                 fix_v4_address(socket.inet_ntop(socket.AF_INET6, raw), raw), _int(v[9]),
                 scope & 0xFFFFFFFF)
