@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from pystat.proc.cscan import _C_SPACE, U32, U64
 
-__all__ = ["sscanf", "compile_format"]  # strtoul: pystat.proc.cscan
+__all__ = ["sscanf", "scan_at", "compile_format"]  # strtoul: pystat.proc.cscan
 
 _WS = _C_SPACE
 _DIRECTIVE = re.compile(r"%(\*?)(\d*)(hh|h|ll|l|L|q|j|z|t)?(\[\^?\]?[^\]]*\]|[dusxXpc%])")
@@ -143,9 +143,15 @@ def _store(value: int, kind: str, size: str) -> int:
 
 
 def sscanf(text: str, fmt: str | tuple) -> list | None:
+    return scan_at(text, fmt, 0)[0]
+
+
+def scan_at(text: str, fmt: str | tuple, pos: int) -> tuple[list | None, int]:
+    """:func:`sscanf` from ``text[pos:]``, and where the scan stopped: what a
+    ``fscanf`` call leaves unread on its stream (the character a conversion or
+    a literal failed on included)."""
     directives = compile_format(fmt) if isinstance(fmt, str) else fmt
     values: list = []
-    pos = 0
     n = len(text)
     converted = 0  # conversions attempted successfully (incl. suppressed)
     for d in directives:
@@ -156,9 +162,9 @@ def sscanf(text: str, fmt: str | tuple) -> list | None:
             continue
         if op == "lit":
             if pos >= n:
-                return values if converted else None
+                return (values if converted else None), pos
             if text[pos] != d[1]:
-                return values
+                return values, pos
             pos += 1
             continue
         _, kind, width, size, suppress, charset = d
@@ -166,7 +172,7 @@ def sscanf(text: str, fmt: str | tuple) -> list | None:
             while pos < n and text[pos] in _WS:
                 pos += 1
         if pos >= n:
-            return values if converted else None
+            return (values if converted else None), pos
         if kind == "[":
             negate, chars = charset
             limit = n if not width else min(n, pos + width)
@@ -174,7 +180,7 @@ def sscanf(text: str, fmt: str | tuple) -> list | None:
             while j < limit and ((text[j] in chars) != negate):
                 j += 1
             if j == pos:
-                return values
+                return values, pos
             value = text[pos:j]
             pos = j
         elif kind == "s":
@@ -187,16 +193,16 @@ def sscanf(text: str, fmt: str | tuple) -> list | None:
         elif kind == "c":
             w = width or 1
             if pos + w > n:
-                return values if converted else None
+                return (values if converted else None), pos
             value = text[pos:pos + w]
             pos += w
         else:
             got = _number(text, pos, width, 16 if kind in "xXp" else 10)
             if got is None:
-                return values
+                return values, pos
             raw, pos = got
             value = _store(raw, "d" if kind == "d" else ("p" if kind == "p" else "u"), size)
         converted += 1
         if not suppress:
             values.append(value)
-    return values
+    return values, pos

@@ -31,13 +31,18 @@ INET_NAMES = ("local", "lport", "remote", "rport", "state", "queues", "timer", "
 
 _H = "[0-9A-F]"
 #: a line exactly as the kernel prints it (through the inode)
+#: (both addresses the same width: netstat decodes the remote one as the local
+#: one's family, whatever its length)
+_SAME = r"(?={h}{{8}}:{h}{{4}} {h}{{8}}:|{h}{{32}}:{h}{{4}} {h}{{32}}:)".format(h="[0-9A-F]")
 INET_LINE = re.compile(
-    r" *[0-9]+: ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{2}}) "
+    r" *[0-9]+: " + _SAME +
+    r"({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{2}}) "
     r"({h}{{8}}:{h}{{8}}) ({h}{{2}}):({h}{{8}}) ({h}{{8}}) +([0-9]+) +([0-9]+) ([0-9]+)"
     .format(h=_H))
 #: the same through the retransmit count (enough for modes without -e/-p)
 INET_LINE_SHORT = re.compile(
-    r" *[0-9]+: ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{2}}) "
+    r" *[0-9]+: " + _SAME +
+    r"({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{8}}|{h}{{32}}):({h}{{4}}) ({h}{{2}}) "
     r"({h}{{8}}:{h}{{8}}) ({h}{{2}}):({h}{{8}}) ({h}{{8}})".format(h=_H))
 
 NETSTAT_INET_FORMAT = compile_format(
@@ -48,10 +53,14 @@ _HEX1 = compile_format("%X")
 U32 = 0xFFFFFFFF
 
 
-def inet_fields(line: str, minimum: int) -> tuple | None:
+def inet_fields(line: str, minimum: int, in6: str = "0" * 32) -> tuple | None:
     """The 12 canonical fields of a socket line, or None where netstat finds
     fewer than ``minimum`` conversions (11 for TCP, 10 for UDP and raw) and
     prints "warning, got bogus ... line".
+
+    ``in6``: what netstat's in6_addr holds before the line (the remote address
+    of the last IPv6 line it decoded): the words an IPv6 local address too
+    short for four ``%08X`` lacks.
 
     Fields a short line lacks (retransmits, uid, probes, inode) are None:
     netstat then shows whatever its variables held, which on the real binary
@@ -67,7 +76,9 @@ def inet_fields(line: str, minimum: int) -> tuple | None:
     (_sl, laddr, lport, raddr, rport, state, txq, rxq, timer, when, retr, uid, timeout,
      inode) = v
     if len(laddr) > 8:
-        local, remote = _v6_hex(laddr), _v6_hex(raddr)
+        # one in6_addr for both: words the remote address lacks are the local's
+        local = _v6_hex(laddr, in6)
+        remote = _v6_hex(raddr, local)
     else:
         local, remote = _v4_hex(laddr), _v4_hex(raddr)
     return (local, "%04X" % (lport & U32), remote, "%04X" % (rport & U32),
@@ -102,11 +113,13 @@ def _v4_hex(text: str) -> str:
     return "%08X" % ((v[0] if v else 0) & U32)
 
 
-def _v6_hex(text: str) -> str:
-    """``sscanf(text, "%08X%08X%08X%08X", s6_addr32)``; words it cannot read are 0."""
+def _v6_hex(text: str, before: str = "0" * 32) -> str:
+    """``sscanf(text, "%08X%08X%08X%08X", s6_addr32)``; words it cannot read
+    keep what the address held ``before`` (netstat scans the local and the
+    remote address into the same in6_addr, a local that keeps its value from
+    line to line; before any line: garbage, here 0)."""
     v = sscanf(text, _WORDS4) or []
-    v = v + [0] * (4 - len(v))
-    return "".join("%08X" % (w & U32) for w in v)
+    return "".join("%08X" % (w & U32) for w in v) + before[8 * len(v):]
 
 
 def addr_bytes(hexaddr: str) -> bytes:
@@ -127,6 +140,16 @@ def addr_text(hexaddr: str) -> str:
 def signed(value: int, bits: int) -> int:
     value &= (1 << bits) - 1
     return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def c_int(text: str) -> int:
+    """A decimal field netstat reads with ``%d`` (uid, probes): glibc converts
+    with strtol, which saturates at LONG_MAX/LONG_MIN, and the int keeps 32
+    bits (99999999999999999999 is -1).  The fast regex passes any digit run."""
+    v = int(text)
+    if v > 0x7FFFFFFFFFFFFFFF:
+        v = 0x7FFFFFFFFFFFFFFF
+    return signed(v, 32)
 
 
 class InetSocket(NamedTuple):
@@ -153,7 +176,7 @@ def decode_inet(f: tuple) -> InetSocket:
     return InetSocket(addr_text(f[0]), int(f[1], 16) & 0xFFFF, addr_text(f[2]),
                       int(f[3], 16) & 0xFFFF, signed(int(f[4], 16), 32), int(tx, 16),
                       int(rx, 16), signed(int(f[6], 16), 32), int(f[7], 16), int(f[8], 16),
-                      int(f[9]), int(f[10]), int(f[11]))
+                      c_int(f[9]), c_int(f[10]), int(f[11]))
 
 
 class BogusLine(NamedTuple):
@@ -181,7 +204,7 @@ def parse_inet_sockets(text: str, minimum: int = 11) -> list:
 
 UNIX_FORMAT = compile_format("%p: %lX %lX %lX %X %X %lu %s")
 UNIX_LINE = re.compile(r"[0-9a-f]+: ([0-9A-F]{8}) ([0-9A-F]{8}) ([0-9A-F]{8}) ([0-9A-F]{4}) "
-                       r"([0-9A-F]{2}) +([0-9]+)(?: ([^ \t\n\v\f\r]+))?")
+                       r"([0-9A-F]{2}) +([0-9]+)(?: ([^ \t\n\v\f\r]+)|(?=\n|$))")
 
 
 class UnixSocket(NamedTuple):
@@ -197,12 +220,15 @@ class UnixSocket(NamedTuple):
 def unix_fields(line: str) -> tuple | None:
     """(refcnt, protocol, flags, type, state, inode or None, path) of a
     /proc/net/unix line, or None for a line netstat calls bogus (fewer than
-    6 conversions)."""
+    6 conversions).  The regular expression takes a kernel line only: the
+    inode followed by " path" or the end of the line (anything else, such as
+    another blank before the path, goes through sscanf)."""
     m = UNIX_LINE.match(line)
     if m:
         r, p, fl, t, s, ino, path = m.groups()
-        return (int(r, 16), int(p, 16), int(fl, 16), int(t, 16), int(s, 16), int(ino),
-                path or "")
+        ino = int(ino)
+        return (int(r, 16), int(p, 16), int(fl, 16), int(t, 16), int(s, 16),
+                ino if ino <= 0xFFFFFFFFFFFFFFFF else 0xFFFFFFFFFFFFFFFF, path or "")
     v = sscanf(line, UNIX_FORMAT)
     if v is None or len(v) < 6:
         return None

@@ -7,7 +7,8 @@ way net-tools' statistics.c reads them.
   where either line has no ``:`` ends the file with a format error (netstat:
   "Problem while parsing ..."), sections before it stand.  Values are read
   one per name with ``strtoull`` (a minus wraps, overflow saturates, text that
-  is not a number reads as 0 and is not skipped).
+  is not a number reads as 0 and is not skipped).  Each line (getline, any
+  length) is seen up to its first NUL.
 * snmp6: ``sscanf("%s %llu")`` per line (a line it cannot read repeats the
   previous name or value, as netstat's buffers do).
 """
@@ -51,6 +52,10 @@ def parse_snmp(text: str) -> SnmpFile:
             break
         vals = lines[i]
         i += 1
+        if "\0" in head:               # C strings: nothing past a NUL is seen
+            head = head[:head.index("\0")]
+        if "\0" in vals:
+            vals = vals[:vals.index("\0")]
         sp = head.find(":")
         np = vals.find(":")
         if sp < 0 or np < 0:

@@ -701,7 +701,7 @@ def fast_snmp(text: str):
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    if len(lines) % 2 or not text.endswith("\n"):
+    if len(lines) % 2 or not text.endswith("\n") or "\0" in text:
         return parse_snmp(text)
     sections = []
     for head, vals in zip(lines[::2], lines[1::2]):

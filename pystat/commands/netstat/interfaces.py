@@ -18,8 +18,13 @@ import errno as _errno
 import os
 import socket
 
+from pystat.commands.netstat.cfile import fgets_pieces
 from pystat.errors import SeriesExhausted, SourceError
-from pystat.proc.netdev import parse_if_inet6, parse_net_dev
+from pystat.proc.cscanf import scan_at, sscanf
+from pystat.proc.netdev import _FORMATS as _NETDEV_FORMATS
+from pystat.proc.netdev import IF_INET6 as _IF_INET6
+from pystat.proc.netdev import STAT_NAMES
+from pystat.proc.netdev import get_name as netdev_get_name
 
 IFF_UP = 0x1
 IFF_BROADCAST = 0x2
@@ -201,17 +206,61 @@ def cache_add(lst: list, name: str) -> dict:
 
 # --------------------------------------------------------------------------------
 
+def _parse_net_dev(text: str) -> list:
+    """[(name, {counter: value} of the counters the line converted), ...]: the
+    file as if_readlist_proc() reads it, fgets(buf, 512) for the two header
+    lines too, a longer line in pieces (each one an interface line of its
+    own), each seen up to a NUL."""
+    if "\0" in text or not text.isascii() or max(map(len, text.split("\n"))) >= 511:
+        lines = fgets_pieces(text, 512)
+    else:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+    if len(lines) < 2:
+        return []
+    head = lines[1]
+    fmt, names = _NETDEV_FORMATS[3 if "compressed" in head else 2 if "bytes" in head else 1]
+    out = []
+    for line in lines[2:]:
+        name, p = netdev_get_name(line)
+        out.append((name, dict(zip(names, sscanf(line[p:], fmt) or []))))
+    return out
+
+
+def _if_inet6_stream(text: str) -> list:
+    """(conversions, values) ife_print_long() holds after each of its ``fscanf(f, "%4s...
+    %20s\n")`` calls on /proc/net/if_inet6, until one returns EOF: a call
+    starts where the last one stopped (a malformed line throws every later
+    one out of step), and a value a call does not convert stays as the call
+    before left it (locals; before any: garbage, here "" and 0)."""
+    out = []
+    v = [""] * 8 + [0, 0, 0, 0, ""]
+    pos = 0
+    while True:
+        got, end = scan_at(text, _IF_INET6, pos)
+        if got is None or (end == pos and not got):
+            break
+        pos = end
+        v[:len(got)] = got
+        out.append((len(got), tuple(v)))
+    return out
+
+
 def interfaces(host, o, warn):
     """The interface list in netstat's order: [{"name", "stats" or None}, ...]."""
     lst: list = []
     try:
-        devs = host.root.parse("/proc/net/dev", parse_net_dev)
+        devs = host.root.parse("/proc/net/dev", _parse_net_dev)
     except SourceError as e:
         warn(f"Warning: cannot open /proc/net/dev ({_strerror(e)}). Limited output.")
         devs = []
-    for dev in devs:
-        ife = cache_add(lst, dev.name)
-        ife["stats"] = dev.stats
+    for name, converted in devs:
+        ife = cache_add(lst, name)
+        # a name seen again: sscanf overwrites only what it converts
+        if ife.get("stats") is None:
+            ife["stats"] = dict.fromkeys(STAT_NAMES, 0)
+        ife["stats"].update(converted)
     for name in host.ifconf():
         cache_add(lst, name)
     return lst
@@ -295,22 +344,26 @@ class Printer:
                 text += "  destination %s" % _inet(info.get("dstaddr"))
             lines.append(text + "\n")
         try:
-            addrs = self.host.root.parse("/proc/net/if_inet6", parse_if_inet6)
+            addrs = self.host.root.parse("/proc/net/if_inet6", _if_inet6_stream)
         except SourceError:
             addrs = []
         from pystat.commands.netstat.sockets import fix_v4_address
 
-        for a in addrs:
-            if a.device != name:
+        raw = None
+        scope = 0
+        for n, v in addrs:
+            if n > 10:          # else the scope the last call left (compat bit taken off)
+                scope = _int(v[10])
+            if v[12] != name:
                 continue
             try:
-                raw = socket.inet_pton(socket.AF_INET6, a.address)
-            except (OSError, ValueError):
-                continue
-            scope = a.scope
+                raw = socket.inet_pton(socket.AF_INET6, ":".join(v[:8]))
+            except (OSError, ValueError, UnicodeError):
+                if raw is None:     # netstat prints its uninitialised sockaddr
+                    continue        # (else the last one inet_pton filled)
             text = "        inet6 %s  prefixlen %d  scopeid 0x%x" % (
-                fix_v4_address(socket.inet_ntop(socket.AF_INET6, raw), raw), a.prefixlen,
-                scope)
+                fix_v4_address(socket.inet_ntop(socket.AF_INET6, raw), raw), _int(v[9]),
+                scope & 0xFFFFFFFF)
             tags = []
             if scope & 0x80:
                 tags.append("compat")

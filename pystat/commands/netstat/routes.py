@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import socket
 
+from pystat.commands.netstat.cfile import c_text, fgets_pieces
 from pystat.errors import SourceError
 from pystat.proc.cscanf import compile_format, sscanf
 
@@ -166,29 +167,35 @@ class Routes:
         if ext >= 3:
             self.emit("Destination     Gateway         Genmask         "
                       "Flags Metric Ref    Use Iface    MSS   Window irtt\n", None)
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
+        # the header through proc_gen_fmt's fgets(buf, 511), lines through fgets(buf, 1023)
+        lines = fgets_pieces(text, 1023, 511, bytewise=True)
         if not lines:
             return 1
-        fmt, missing = proc_gen_fmt(lines[0][:510], V4_COLUMNS)
+        fmt, missing = proc_gen_fmt(lines[0].rstrip("\n"), V4_COLUMNS)
         if fmt is None:
             self.warn(f"warning: {path} does not contain required field {missing}")
             return 1
         cfmt = compile_format(fmt)
         v = [None] * 8 + [0, 0, 0]           # mss, window, irtt start at 0; the rest stale
+        # an address INET_getsock() cannot read leaves its sockaddr as the last
+        # line set it (locals of the loop; before any line: garbage, here 0)
+        target = gateway = netmask = 0
         for line in lines[1:]:
-            got = sscanf(line[:1022] + "\n", cfmt) or []
+            got = sscanf(line, cfmt) or []
             v[:len(got)] = got
             if len(got) < 10:
                 continue
-            iface, net, gate, iflags, refcnt, use, metric, mask, mss, window, irtt = v
+            iface_b, net, gate, iflags, refcnt, use, metric, mask, mss, window, irtt = v
+            iface = c_text(iface_b)
             iflags &= U32
             if not iflags & RTF_UP:
                 continue
-            target = _v4_getsock(net) or 0
-            gateway = _v4_getsock(gate) or 0
-            netmask = _v4_getsock(mask) or 0
+            got = _v4_getsock(net)
+            target = target if got is None else got
+            got = _v4_getsock(gate)
+            gateway = gateway if got is None else got
+            got = _v4_getsock(mask)
+            netmask = netmask if got is None else got
             host = 0x4000 if iflags & RTF_HOST else 0
             dest = _cut15(self.rresolve(target, numeric | 0x8000 | host, netmask))
             # INET_sprint's netmask 0xffffff00 is, as address bytes, 0.255.255.255
@@ -232,8 +239,9 @@ class Routes:
                     out += ("%-15s -               %-15s %-5s %-6d -  %7d -        -     -"
                             "      -\n") % (dest, gmask, flags, metric, use)
                 else:
-                    out += "%-15s %-15s %-15s %-5s %-6d %-3d %6d %-6.6s   %-5d %-6d %d\n" % (
-                        dest, gw, gmask, flags, metric, refcnt, use, iface, mss, window, irtt)
+                    out += "%-15s %-15s %-15s %-5s %-6d %-3d %6d %s   %-5d %-6d %d\n" % (
+                        dest, gw, gmask, flags, metric, refcnt, use, c_text("%-6.6s" % iface_b),
+                        mss, window, irtt)
             self.emit(out, row if out else None)
         return 0
 
@@ -296,13 +304,10 @@ class Routes:
                   else "Kernel IPv6 routing table\n", None)
         self.emit("Destination                    Next Hop                   "
                   "Flag Met Ref  Use If\n", None)
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
         v: list = [""] * 8 + [0] + [""] * 8 + [0] + [""] * 8 + [0, 0, 0, 0, ""]
         dst = nh = None
-        for line in lines:
-            got = sscanf(line[:1022] + "\n", V6_FORMAT) or []
+        for line in fgets_pieces(text, 1023, bytewise=True):
+            got = sscanf(line, V6_FORMAT) or []
             v[:len(got)] = got
             iflags = v[29] & U32
             if iflags & RTF_CACHE:
@@ -321,9 +326,9 @@ class Routes:
             flags = "".join(letter for bit, letter in V6_FLAGS if iflags & bit)
             metric, refcnt, use = _int(v[26]), _int(v[27]), _int(v[28])
             row = {"destination": dtext, "next_hop": ntext, "flags": flags, "metric": metric,
-                   "ref": refcnt, "use": use, "iface": v[30]}
+                   "ref": refcnt, "use": use, "iface": c_text(v[30])}
             self.emit("%-30s %-26s %-4s %-3d %-1d %6d %s\n" % (dtext, ntext, flags, metric,
-                                                               refcnt, use, v[30]), row)
+                                                               refcnt, use, c_text(v[30])), row)
         return 0
 
     def sprint6(self, addr: bytes | None, numeric: int) -> str:

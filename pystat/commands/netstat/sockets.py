@@ -34,8 +34,9 @@ import errno as _errno
 import re
 import socket
 
+from pystat.commands.netstat.cfile import fgets_pieces
 from pystat.errors import SeriesExhausted, SourceError
-from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, StaleFields, addr_bytes,
+from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, StaleFields, addr_bytes, c_int,
                                  inet_fields, signed, unix_fields)
 
 TCP_STATES = ("", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
@@ -133,6 +134,18 @@ class FileLines:
             if cut:
                 yield text[:cut]
 
+    def c_lines(self, size: int):
+        """Every line as netstat's ``fgets(buf, size)`` gives it (a longer line
+        in pieces, each cut at a NUL), without its newline."""
+        for chunk in self.chunks():
+            lines = chunk.split("\n")
+            if chunk.endswith("\n"):
+                lines.pop()
+            if "\0" in chunk or not chunk.isascii() or max(map(len, lines), default=0) >= size - 1:
+                lines = [p[:-1] if p.endswith("\n") else p
+                         for p in fgets_pieces(chunk, size)]
+            yield from lines
+
     def lines(self):
         """Every line, without its newline."""
         for chunk in self.chunks():
@@ -202,6 +215,11 @@ class _Table:
         self.sq: dict[str, tuple] = {}        # "ST TX:RX" -> (prefix + queues, state)
         self.keep = (True, True)
         self.pcol: dict[str, str] | None = None   # inode -> " PID/Program name" column
+        # netstat's in6_addr (see inet_fields): the remote address of the last
+        # IPv6 line decoded, or (fast_tail) the lines of the last IPv6 chunk
+        # the fast path took, to find it in only when a line needs it
+        self.in6 = "0" * 32
+        self.fast_tail: list | None = None
 
     # -- fragments -------------------------------------------------------------
     def acol(self, hexaddr: str) -> str:
@@ -251,6 +269,8 @@ class _Table:
                 return None
         lines = chunk.split("\n")
         lines.pop()
+        if width == 32:
+            self.fast_tail = lines
         o = self.lister.o
         if not self.names and not self.wide and not (o.exp > 1 or o.opt):
             return self.fast_numeric(lines, width, bool(o.prg))
@@ -462,19 +482,36 @@ class _Table:
             if m is not None:
                 fl = m.groups()
             else:
-                fl = inet_fields(line, self.minimum)
+                fl = inet_fields(line, self.minimum, self.last_in6())
                 if fl is None:
                     self.lister.warn(f"warning, got bogus {self.kind} line.")
                     continue
             fl = self.stale.fill(fl)
+            v6 = len(fl[0]) > 8
             if not all_:
                 if tcp:
                     connected = fl[3] != "0000"
                 else:
                     connected = fl[2] != "0" * len(fl[2])
                 if connected == lst:
+                    if v6 and not tcp:      # udp/raw_do_one() decode before they select
+                        self.in6, self.fast_tail = fl[2], None
                     continue
+            if v6:
+                self.in6, self.fast_tail = fl[2], None
             yield fl
+
+    def last_in6(self) -> str:
+        """netstat's in6_addr before the next line (see inet_fields)."""
+        tail = self.fast_tail
+        if tail is not None:
+            self.fast_tail = None
+            for line in reversed(tail):      # the last line netstat decoded
+                c1 = line.find(":") + 40
+                if not self.tcp or self.all or (line[c1 + 33:c1 + 37] != "0000") != self.lst:
+                    self.in6 = line[c1:c1 + 32]
+                    break
+        return self.in6
 
     def slow(self, lines) -> str:
         buf = []
@@ -608,7 +645,7 @@ class Lister:
         t = signed(int(f[6], 16), 32)
         when = int(f[7], 16)
         retr = _c_long(int(f[8], 16))
-        timeout = signed(int(f[10]), 32) if len(f) > 10 else 0
+        timeout = c_int(f[10]) if len(f) > 10 else 0
         if kind == "tcp":
             secs = float(when) / self.clk_tck
             if t == 0:
@@ -823,7 +860,13 @@ class Lister:
                 if blk:
                     yield blk
                 continue
-            text = t.fast(chunk)
+            tail = t.fast_tail
+            try:
+                text = t.fast(chunk)
+            except IndexError:
+                # a line shorter than the offset of the ':' after the "sl" of
+                # the line before (an sl of a hundred digits): the exact path
+                text, t.fast_tail = None, tail
             if text is None:
                 lines = chunk.split("\n")
                 if chunk.endswith("\n"):
@@ -845,7 +888,7 @@ class Lister:
         o = self.o
         text = ""
         if o.exp > 1:
-            text = self.user(signed(int(fl[9]), 32)) + "%-10d" % min(int(fl[11]), U64)
+            text = self.user(c_int(fl[9])) + "%-10d" % min(int(fl[11]), U64)
         if o.prg:
             text += " " + _ljust(prg.get(fl[11], "-"), 20)
         if o.opt:
@@ -859,7 +902,7 @@ class Lister:
         la, ra = self.addr(fl[0]), self.addr(fl[2])
         ports = self.ports(proto)
         lp, rp = self.port(ports, proto, fl[1]), self.port(ports, proto, fl[3])
-        uid = signed(int(fl[9]), 32)
+        uid = c_int(fl[9])
         inode = min(int(fl[11]), U64)
         program = (self.prg or {}).get(fl[11]) if o.prg else None
         pid, _, prog = program.partition("/") if program else (None, "", None)
@@ -886,7 +929,10 @@ class Lister:
         prg = self.prg or {}
         with f:
             first = True
-            for block in _batches(FileLines(f).lines()):
+            # unix_do_one()'s inode is an uninitialised local: a line without
+            # one shows what the previous line left (0 before any, here)
+            last = 0
+            for block in _batches(FileLines(f).c_lines(8192)):
                 buf = []
                 blk = []
                 for line in block:
@@ -901,7 +947,8 @@ class Lister:
                         continue
                     refcnt, proto, flags, typ, state, inode, upath = fl
                     if inode is None:
-                        inode = 0
+                        inode = last
+                    last = inode
                     if not self.unix_has:
                         upath = "%d" % inode
                     if not o.all:
