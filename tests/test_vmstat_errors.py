@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests.helpers import copy_fixture, run, run_process
+from tests.oracle import oracle
 from tests.oracle.cases import FIXTURES
 
 IDLE = os.path.join(FIXTURES, "idle")
@@ -136,3 +137,61 @@ def test_no_traceback_from_the_console_entry_point(root):
     assert p.returncode == 1
     assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
     assert p.stderr.startswith("pystat: /proc/stat:")
+
+
+# -- damaged or unusual files, against the real vmstat -----------------------
+# Found by differential fuzzing. Where vmstat prints normal output, pystat
+# prints the same; where vmstat fails, pystat fails with one line.
+
+needs_oracle = pytest.mark.skipif(not oracle.available("vmstat"),
+                                  reason="needs the oracle (root, unshare, faketime, vmstat)")
+
+
+def vda_counters(count):
+    """vda's diskstats line cut to ``count`` counters."""
+    def edit(t):
+        out = []
+        for line in t.splitlines():
+            w = line.split()
+            if w[2] == "vda":
+                line = " ".join(w[:3 + count])
+            out.append(line + "\n")
+        return "".join(out)
+    return edit
+
+
+def replace(old, new):
+    def edit(t):
+        assert old in t
+        return t.replace(old, new, 1)
+    return edit
+
+
+@needs_oracle
+@pytest.mark.parametrize("argv,rel,edit", [
+    # a diskstats line with a count of counters no kernel prints: vmstat reads 11
+    (["-d"], "proc/diskstats", vda_counters(12)),
+    (["-d"], "proc/diskstats", vda_counters(14)),
+    (["-D"], "proc/diskstats", vda_counters(16)),
+])
+def test_like_the_real_tool(root, argv, rel, edit):
+    mangle(root, rel, edit)
+    rc, expected, err = oracle.run(str(root), ["vmstat", *argv])
+    assert rc == 0, err  # vmstat prints normal output...
+    assert run(["--root", str(root), "vmstat", *argv])[:2] == (rc, expected)  # ... pystat too
+
+
+@needs_oracle
+@pytest.mark.parametrize("argv,rel,edit,needles", [
+    # libproc2's sscanf finds nothing on an empty line: "Unable to create ... structure"
+    (["-d"], "proc/diskstats", replace("\n", "\n\n"), ["/proc/diskstats", "line 2", "empty"]),
+    (["-D"], "proc/diskstats", replace("\n", "\n \n"), ["/proc/diskstats", "line 2", "empty"]),
+    (["-m"], "proc/slabinfo", replace("\n", "\n\n"), ["/proc/slabinfo", "line 2", "empty"]),
+    # names longer than libproc2's %34s
+    (["-d"], "proc/diskstats", replace("zram0", "z" * 35), ["/proc/diskstats", "line 10"]),
+])
+def test_fails_like_the_real_tool(root, argv, rel, edit, needles):
+    mangle(root, rel, edit)
+    rc, _, err = oracle.run(str(root), ["vmstat", *argv])
+    assert rc != 0 and "Unable to create" in err
+    one_line_error(*run(["--root", str(root), "vmstat", *argv]), *needles)
