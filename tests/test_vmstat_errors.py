@@ -147,6 +147,20 @@ needs_oracle = pytest.mark.skipif(not oracle.available("vmstat"),
                                   reason="needs the oracle (root, unshare, faketime, vmstat)")
 
 
+U64 = 2**64 - 1
+
+
+def first_line_field(index, value):
+    """The aggregate cpu line of /proc/stat with column ``index`` set to ``value``."""
+    def edit(t):
+        lines = t.split("\n")
+        words = lines[0].split()
+        words[1 + index] = str(value)
+        lines[0] = " ".join(words)
+        return "\n".join(lines)
+    return edit
+
+
 def vda_counters(count):
     """vda's diskstats line cut to ``count`` counters."""
     def edit(t):
@@ -169,6 +183,24 @@ def replace(old, new):
 
 @needs_oracle
 @pytest.mark.parametrize("argv,rel,edit", [
+    # tick counters near 2**64: vmstat's long long sums wrap, -s prints them with %lld
+    (["-w"], "proc/stat", first_line_field(0, U64)),
+    (["-w"], "proc/stat", first_line_field(3, 2**63)),
+    (["-w"], "proc/stat", first_line_field(8, 2**63 - 1)),
+    (["-w"], "proc/stat", first_line_field(2, 2**62)),
+    (["-s"], "proc/stat", first_line_field(5, 2**63)),
+    (["-s"], "proc/stat", first_line_field(0, U64)),
+    # numbers past 2**64 - 1 saturate (strtoul, %llu)
+    (["-s"], "proc/stat", first_line_field(0, 10**25)),
+    ([], "proc/stat", replace("ctxt 229632", "ctxt %d" % 10**25)),
+    (["-s"], "proc/stat", replace("ctxt 229632", "ctxt %d" % 2**64)),
+    ([], "proc/vmstat", replace("pgpgin 803805", "pgpgin %d" % 10**25)),
+    (["-s"], "proc/vmstat", replace("pgpgin 803805", "pgpgin %d" % 2**64)),
+    (["-s"], "proc/meminfo", replace("MemFree:        24320684", "MemFree: %d" % 10**25)),
+    (["-D"], "proc/diskstats", replace("vda 30425", "vda %d" % 2**64)),
+    (["-d"], "proc/diskstats", replace("vda 30425", "vda %d" % 10**25)),
+    (["-m"], "proc/slabinfo", replace("      0      0    312",
+                                      "      %d %d 4294967297" % (10**25, 2**64))),
     # a diskstats line with a count of counters no kernel prints: vmstat reads 11
     (["-d"], "proc/diskstats", vda_counters(12)),
     (["-d"], "proc/diskstats", vda_counters(14)),

@@ -143,31 +143,47 @@ def memory_columns(mem: Meminfo, o: Opts) -> dict:
     return memory
 
 
+def _s64(v: int) -> int:
+    """``v`` as a C ``long long`` (two's complement, wrapping)."""
+    v &= U64
+    return v - (1 << 64) if v >> 63 else v
+
+
+def _c_sdiv(a: int, b: int) -> int:
+    """C signed division (truncates toward zero)."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
 def _cpu_split(t) -> tuple[int, dict]:
-    """vmstat's CPU columns from 10 tick values (totals or deltas): (Div, columns)."""
-    use = t[0] + t[1]
-    sys_ = t[2] + t[5] + t[6]
-    idl, iow, sto = t[3], t[4], t[7]
-    gue = t[8] + t[9]
-    div = use + sys_ + idl + iow + sto
+    """vmstat's CPU columns from 10 tick values (totals or deltas): (Div, columns).
+
+    In vmstat's types: the sums are ``long long`` (they wrap, and a tick count
+    past 2**63 is negative), the percentages are divided as ``long long`` and
+    printed as ``unsigned``; Div is returned as that ``long long``.
+    """
+    use = _s64(t[0] + t[1])
+    sys_ = _s64(t[2] + t[5] + t[6])
+    idl, iow, sto = _s64(t[3]), _s64(t[4]), _s64(t[7])
+    gue = _s64(t[8] + t[9])
+    div = _s64(use + sys_ + idl + iow + sto)
     if not div:
         div, idl = 1, 1
-    use = use - gue if use >= gue else 0
-    half = div // 2
-    return div, {
-        "us": (100 * use + half) // div & U32,
-        "sy": (100 * sys_ + half) // div & U32,
-        "id": (100 * idl + half) // div & U32,
-        "wa": (100 * iow + half) // div & U32,
-        "st": (100 * sto + half) // div & U32,
-        "gu": (100 * gue + half) // div & U32,
-    }
+    half = (div & U64) // 2      # divo2 = Div / 2UL
+    use = _s64(use - gue) if use >= gue else 0
+
+    def pct(x: int) -> int:
+        return _c_sdiv(_s64(_s64(100 * x) + half), div) & U32
+
+    return div, {"us": pct(use), "sy": pct(sys_), "id": pct(idl), "wa": pct(iow),
+                 "st": pct(sto), "gu": pct(gue)}
 
 
 def since_boot_row(stat, vm, memory: dict, o: Opts, hz: int, kb_per_page: int,
                    now: float) -> dict:
     """vmstat's first line: averages since boot, divided by CPU-seconds (4.0.2)."""
     div, cpu = _cpu_split(stat.cpu)
+    div &= U64  # the counters are unsigned long: Div is converted
     half = div // 2
     uc = o.unit_convert
 
@@ -203,8 +219,8 @@ def interval_row(prev_stat, stat, prev_vm, vm, memory: dict, o: Opts, kb_per_pag
     def rate_int(delta: int) -> int:  # an int delta, in unsigned int arithmetic
         return (((delta & U32) + half_delay) & U32) // delay & U32
 
-    # libproc2 clamps every tick delta at 0
-    _, cpu = _cpu_split([max(a - b, 0) for a, b in zip(stat.cpu, prev_stat.cpu)])
+    # libproc2 takes every tick delta as a long, clamped at 0
+    _, cpu = _cpu_split([max(_s64(a - b), 0) for a, b in zip(stat.cpu, prev_stat.cpu)])
     return {
         "timestamp": now,
         "r": stat.procs_running, "b": stat.procs_blocked, **memory,
@@ -378,6 +394,8 @@ def sum_text(reports, o: Opts, out) -> None:
         for name, label, is_mem in SUM_LINES:
             if is_mem:
                 lines.append("%13d %s %s\n" % (row[name], o.unit_char, label))
+            elif name.endswith("_ticks"):  # printed with %lld: past 2**63 is negative
+                lines.append("%13d %s\n" % (_s64(row[name]), label))
             else:
                 lines.append("%13d %s\n" % (row[name], label))
         out.write("".join(lines))

@@ -9,7 +9,8 @@ counters as None.  /sys/block/DEV/stat holds the same counters without the
 
 A line with 12 to 14 or 16 counters (no kernel prints those) is read as the
 layout it extends, its extra counters ignored, as vmstat does (it reads the
-first 11 with ``sscanf``).
+first 11 with ``sscanf``).  A counter past 2**64 - 1 saturates, as
+``strtoul`` does.
 
 :func:`parse_diskstats` and :func:`parse_block_stat` are strict (vmstat);
 :func:`scan_diskstats` and :func:`scan_block_stat` read the files the way
@@ -67,6 +68,8 @@ def _stat_counters(words: list[str], where: str) -> list[int]:
         raise ParseError(f"{where}: expected numbers") from None
     if min(nums) < 0:
         raise ParseError(f"{where}: negative counter")
+    if max(nums) > U64:
+        nums = [min(v, U64) for v in nums]
     return nums
 
 

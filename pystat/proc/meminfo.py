@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from pystat.errors import ParseError
 from pystat.proc import check_complete
+from pystat.proc.cscan import U64
 
 
 class Meminfo(NamedTuple):
@@ -44,6 +45,8 @@ def parse_meminfo(text: str) -> Meminfo:
         fields = dict(zip([k[:-1] for k in keys], map(int, tokens[1::2])))
     except ValueError:
         fields = _parse_lines(text)
+    if max(fields.values(), default=0) > U64:  # strtoul saturates
+        fields = {k: min(v, U64) for k, v in fields.items()}
     missing = [k for k in _REQUIRED if k not in fields]
     if missing:
         raise ParseError(f"no {', '.join(missing)} (truncated?)")

@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from pystat.errors import ParseError
 from pystat.proc import check_complete
+from pystat.proc.cscan import U64
 
 
 class Slab(NamedTuple):
@@ -51,5 +52,7 @@ def parse_slabinfo(text: str) -> list[Slab]:
             raise ParseError(f"line {n}: unexpected layout {line[:60]!r}") from None
         if min(nums) < 0:
             raise ParseError(f"line {n}: negative count")
+        if max(nums) > U64:  # strtoul saturates
+            nums = [min(v, U64) for v in nums]
         out.append(Slab(words[0], *nums))
     return out

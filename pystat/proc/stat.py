@@ -58,12 +58,16 @@ def _cpu_times(line: str, line_no: int) -> tuple[str, CpuTimes]:
                          f"expected at least {_MIN_CPU_COLUMNS}")
     try:
         if n == 10 and "-" not in line:
-            return words[0], CpuTimes._make(map(int, values))
+            times = CpuTimes._make(map(int, values))
+            if max(times) <= U64:
+                return words[0], times
         nums = [int(v) for v in values]
     except ValueError:
         raise ParseError(f"line {line_no}: {words[0]}: expected numbers") from None
     if min(nums) < 0:
         raise ParseError(f"line {line_no}: {words[0]}: negative time")
+    if max(nums) > U64:  # %llu saturates
+        nums = [min(v, U64) for v in nums]
     nums.extend(_PAD[: 10 - n])
     return words[0], CpuTimes._make(nums)
 
