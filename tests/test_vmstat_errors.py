@@ -205,6 +205,11 @@ def replace(old, new):
     (["-d"], "proc/diskstats", vda_counters(12)),
     (["-d"], "proc/diskstats", vda_counters(14)),
     (["-D"], "proc/diskstats", vda_counters(16)),
+    # a line twice: /proc/stat's first (strstr), /proc/vmstat's last
+    (["-s"], "proc/stat", replace("ctxt 229632\n", "ctxt 229632\nctxt 5\n")),
+    (["-s"], "proc/vmstat", lambda t: t + "pgpgin 5\n"),
+    # sscanf("cpu %llu ...") takes any white space after "cpu"
+    (["-aw"], "proc/stat", replace("cpu  ", "cpu\t\t")),
 ])
 def test_like_the_real_tool(root, argv, rel, edit):
     mangle(root, rel, edit)
@@ -226,4 +231,21 @@ def test_fails_like_the_real_tool(root, argv, rel, edit, needles):
     mangle(root, rel, edit)
     rc, _, err = oracle.run(str(root), ["vmstat", *argv])
     assert rc != 0 and "Unable to create" in err
+    one_line_error(*run(["--root", str(root), "vmstat", *argv]), *needles)
+
+
+@pytest.mark.parametrize("argv,rel,edit,needles", [
+    # vmstat loses the next line's value (a name is read up to the next ':' or
+    # space, from the start of a line) and prints it as 0: refused
+    (["-s"], "proc/meminfo", replace("\nCached", "\n\nCached"), ["/proc/meminfo", "line 5"]),
+    ([], "proc/meminfo", replace("\nBuffers", "\n \tBuffers"), ["/proc/meminfo", "line 4"]),
+    (["-s"], "proc/vmstat", replace("\npgpgout", "\n\npgpgout"), ["/proc/vmstat", "line 74"]),
+    ([], "proc/vmstat", replace("\npgpgin", "\nfoo\npgpgin"), ["/proc/vmstat", "line 73", "foo"]),
+    ([], "proc/vmstat", replace("\npgpgin", "\nfoo\t1\npgpgin"), ["/proc/vmstat", "line 73"]),
+    # vmstat reads -1 as 2**64 - 1 (strtoul)
+    ([], "proc/meminfo", replace("SwapFree:              0", "SwapFree: -1"),
+     ["/proc/meminfo", "SwapFree", "'-1'"]),
+])
+def test_values_vmstat_would_lose_are_refused(root, argv, rel, edit, needles):
+    mangle(root, rel, edit)
     one_line_error(*run(["--root", str(root), "vmstat", *argv]), *needles)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from pystat.errors import ParseError
@@ -33,6 +34,9 @@ _REQUIRED = ("MemTotal", "MemFree", "Buffers", "Cached", "Active", "Inactive",
              "SwapTotal", "SwapFree")
 
 
+_SPACE_FIRST = re.compile(r"^\s", re.M)
+
+
 def parse_meminfo(text: str) -> Meminfo:
     check_complete(text)
     # Fast path: "Key:   value kB" lines; anything else goes to the slow path,
@@ -40,9 +44,12 @@ def parse_meminfo(text: str) -> Meminfo:
     tokens = text.replace(" kB\n", "\n").split()
     keys = tokens[::2]
     try:
-        if len(tokens) != 2 * text.count("\n") or not all(k[-1] == ":" for k in keys):
+        if (len(tokens) != 2 * text.count("\n") or not all(k[-1] == ":" for k in keys)
+                or _SPACE_FIRST.search(text)):
             raise ValueError
         fields = dict(zip([k[:-1] for k in keys], map(int, tokens[1::2])))
+        if "-" in text and min(fields.values()) < 0:
+            raise ValueError
     except ValueError:
         fields = _parse_lines(text)
     if max(fields.values(), default=0) > U64:  # strtoul saturates
@@ -59,16 +66,21 @@ def parse_meminfo(text: str) -> Meminfo:
 
 def _parse_lines(text: str) -> dict[str, int]:
     fields: dict[str, int] = {}
-    for n, line in enumerate(text.split("\n"), 1):
-        if not line:
-            continue
+    lines = text.split("\n")
+    lines.pop()  # after the last newline
+    for n, line in enumerate(lines, 1):
         key, sep, rest = line.partition(":")
         words = rest.split()
-        if not sep or not words or len(words) > 2:
+        # libproc2 finds a name from the start of its line up to the next ':': a
+        # line with no ':' (an empty one too) hides the next line's name, a name
+        # with spaces around it is not the name
+        if not sep or not words or len(words) > 2 or key != key.strip():
             raise ParseError(f"line {n}: expected 'Name: value [kB]', got {line[:60]!r}")
         try:
             value = int(words[0])
         except ValueError:
-            raise ParseError(f"line {n}: {key}: expected a number, got {words[0][:40]!r}") from None
+            value = -1
+        if value < 0:
+            raise ParseError(f"line {n}: {key}: expected a number, got {words[0][:40]!r}")
         fields[key] = value
     return fields
