@@ -201,6 +201,14 @@ def replace(old, new):
     (["-d"], "proc/diskstats", replace("vda 30425", "vda %d" % 10**25)),
     (["-m"], "proc/slabinfo", replace("      0      0    312",
                                       "      %d %d 4294967297" % (10**25, 2**64))),
+    # unitConvert: an unsigned long argument (pages * 4 wraps), float32 rounded
+    # once, a result past 2**64 is 0
+    (["-S", "b"], "proc/meminfo", replace("MemFree:        24320684",
+                                          "MemFree: %d" % (2**54 + 2**31))),
+    (["-S", "k"], "proc/meminfo", replace("MemFree:        24320684", "MemFree: %d" % U64)),
+    (["-S", "k"], "proc/meminfo", replace("MemFree:        24320684",
+                                          "MemFree: %d" % (2**60 + 2**36 + 1))),
+    (["-S", "k"], "proc/vmstat", replace("pswpin 0", "pswpin %d" % (2**62 + 1))),
     # a diskstats line with a count of counters no kernel prints: vmstat reads 11
     (["-d"], "proc/diskstats", vda_counters(12)),
     (["-d"], "proc/diskstats", vda_counters(14)),

@@ -108,3 +108,15 @@ def test_counters_go_backwards(tmp_path, argv):
     # sample 1 halves every counter (a reset), sample 2 goes back up
     fixture = series(tmp_path, [None, scale_counters(1, 2), bump])
     compare(fixture, argv)
+
+
+@pytest.mark.parametrize("argv", [["vmstat", "-S", "m", "1", "2"], ["vmstat", "-S", "k", "1", "2"]])
+def test_swap_counters_go_backwards(tmp_path, argv):
+    # pswpin/pswpout reset: the unsigned long delta, times 4 KiB, wraps before
+    # unitConvert (vmstat prints si 2147483648 with -S m)
+    def reset(t):
+        return re.sub(r"^(pswpin|pswpout) \d+$", r"\1 0", t, flags=re.M)
+    fixture = series(tmp_path, [edit_file("proc/vmstat", lambda t: re.sub(
+        r"^(pswpin|pswpout) \d+$", r"\1 1234567", t, flags=re.M)),
+        edit_file("proc/vmstat", reset)])
+    compare(fixture, argv)

@@ -44,6 +44,23 @@ def f32(x: float) -> float:
     return _F32.unpack(_F32.pack(x))[0]
 
 
+_TWO64 = 18446744073709551616.0
+
+
+def u64_to_f32(n: int) -> float:
+    """C's ``(float)n``: rounded once to 24 bits (``f32(float(n))`` rounds twice
+    past 2**53, through a double)."""
+    bits = n.bit_length()
+    if bits <= 53:
+        return f32(float(n))
+    shift = bits - 24
+    q, r = divmod(n, 1 << shift)
+    half = 1 << (shift - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    return float(q << shift)
+
+
 class Opts:
     """The parsed command line."""
 
@@ -73,11 +90,13 @@ class Opts:
         return self.infinite or self.count < 0 or i < self.count
 
     def unit_convert(self, kib: int) -> int:
-        """vmstat's unitConvert(): KiB to the -S unit, in float32 arithmetic."""
-        if kib < 0:  # an unsigned long in C
-            kib &= U64
-        v = f32(f32(f32(float(kib)) / self.unit) * 1024.0)
-        return int(v) & U64
+        """vmstat's unitConvert(): KiB to the -S unit, in float32 arithmetic.
+
+        Its argument is an ``unsigned long`` (a product passed to it wraps); a
+        result of 2**64 or more converts to 0 (x86-64's float to unsigned long).
+        """
+        v = f32(f32(u64_to_f32(kib & U64) / self.unit) * 1024.0)
+        return int(v) if v < _TWO64 else 0
 
 
 def stat_totals(text: str):
