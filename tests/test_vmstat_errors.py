@@ -161,6 +161,10 @@ def first_line_field(index, value):
     return edit
 
 
+PAD_MEMINFO = "".join("Extra%d:  %d kB\n" % (i, i) for i in range(1000))  # 8+ KiB
+PAD_VMSTAT = "".join("extra%d %d\n" % (i, i) for i in range(1000))
+
+
 def vda_counters(count):
     """vda's diskstats line cut to ``count`` counters."""
     def edit(t):
@@ -216,6 +220,11 @@ def replace(old, new):
     # a line twice: /proc/stat's first (strstr), /proc/vmstat's last
     (["-s"], "proc/stat", replace("ctxt 229632\n", "ctxt 229632\nctxt 5\n")),
     (["-s"], "proc/vmstat", lambda t: t + "pgpgin 5\n"),
+    # libproc2 reads the first 8191 bytes of meminfo and vmstat: a line past
+    # them counts as 0 (an unknown MemAvailable is MemFree), or is not there
+    (["-s"], "proc/meminfo", lambda t: t.replace("MemAvailable:", "Avail:") + PAD_MEMINFO
+     + "MemAvailable: 5 kB\n"),
+    (["-s"], "proc/vmstat", lambda t: t + PAD_VMSTAT + "pgpgin 5\n"),
     # sscanf("cpu %llu ...") takes any white space after "cpu"
     (["-aw"], "proc/stat", replace("cpu  ", "cpu\t\t")),
 ])
@@ -250,6 +259,9 @@ def test_fails_like_the_real_tool(root, argv, rel, edit, needles):
     (["-s"], "proc/vmstat", replace("\npgpgout", "\n\npgpgout"), ["/proc/vmstat", "line 74"]),
     ([], "proc/vmstat", replace("\npgpgin", "\nfoo\npgpgin"), ["/proc/vmstat", "line 73", "foo"]),
     ([], "proc/vmstat", replace("\npgpgin", "\nfoo\t1\npgpgin"), ["/proc/vmstat", "line 73"]),
+    # past the 8191 bytes libproc2 reads, SwapTotal is 0 for vmstat
+    (["-s"], "proc/meminfo", replace("SwapTotal:", PAD_MEMINFO + "SwapTotal:"),
+     ["/proc/meminfo", "SwapTotal", "8191"]),
     # vmstat reads -1 as 2**64 - 1 (strtoul)
     ([], "proc/meminfo", replace("SwapFree:              0", "SwapFree: -1"),
      ["/proc/meminfo", "SwapFree", "'-1'"]),

@@ -25,7 +25,7 @@ import click
 
 from pystat import __version__
 from pystat.commands import FORMAT_OPTION, until_series_ends
-from pystat.errors import PystatError, SourceError
+from pystat.errors import ParseError, PystatError, SourceError
 from pystat.proc.cscan import U32, U64
 from pystat.proc.diskstats import DiskStat, parse_diskstats
 from pystat.proc.meminfo import Meminfo, parse_meminfo
@@ -97,6 +97,52 @@ class Opts:
         """
         v = f32(f32(u64_to_f32(kib & U64) / self.unit) * 1024.0)
         return int(v) if v < _TWO64 else 0
+
+
+#: libproc2 reads /proc/meminfo and /proc/vmstat with one read() of this many
+#: bytes: it sees nothing past them (a counter there is 0)
+LIBPROC_READ = 8191
+
+
+def first_read(text: str, sep: str, used: tuple[str, ...]) -> str:
+    """The complete lines of what libproc2's read() gets of ``text``.  A line it
+    gets part of, if it is one vmstat shows (its name ends at ``sep``), is an
+    error: vmstat would read the digits it got."""
+    if len(text) <= LIBPROC_READ // 4 or len(data := text.encode("utf-8", "surrogateescape")) \
+            <= LIBPROC_READ:
+        return text
+    head = data[:LIBPROC_READ]
+    end = head.rfind(b"\n") + 1
+    key, found, _ = head[end:].decode("utf-8", "surrogateescape").partition(sep)
+    if found and key in used:
+        raise ParseError(f"the {key} line crosses byte {LIBPROC_READ}, "
+                         "where vmstat stops reading")
+    return head[:end].decode("utf-8", "surrogateescape")
+
+
+_VMSTAT_USED = ("pgpgin", "pgpgout", "pswpin", "pswpout")
+_MEMINFO_USED = ("MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SReclaimable",
+                 "Active", "Inactive", "SwapTotal", "SwapFree")
+
+
+def _parse_first_read(parse, text: str, sep: str, used: tuple[str, ...]):
+    head = first_read(text, sep, used)
+    try:
+        return parse(head)
+    except ParseError as e:
+        if head is text:
+            raise
+        raise ParseError(f"{e} (in the first {LIBPROC_READ} bytes, all vmstat reads)") from None
+
+
+def vmstat_counters(text: str):
+    """/proc/vmstat as far as vmstat reads it."""
+    return _parse_first_read(parse_vmstat, text, " ", _VMSTAT_USED)
+
+
+def meminfo(text: str) -> Meminfo:
+    """/proc/meminfo as far as vmstat reads it."""
+    return _parse_first_read(parse_meminfo, text, ":", _MEMINFO_USED)
 
 
 def stat_totals(text: str):
@@ -259,9 +305,9 @@ def vm_reports(host, o: Opts):
     root = host.root
     # Start-up, in vmstat's order: /proc/vmstat, /proc/stat (a priming read),
     # /proc/meminfo.  The memory columns are never read again.
-    vm = root.parse("/proc/vmstat", parse_vmstat)
+    vm = root.parse("/proc/vmstat", vmstat_counters)
     stat = root.parse("/proc/stat", stat_totals)
-    memory = memory_columns(root.parse("/proc/meminfo", parse_meminfo), o)
+    memory = memory_columns(root.parse("/proc/meminfo", meminfo), o)
     # An empty report: start-up is done (the text layout prints its header now).
     yield []
     num_updates = o.count
@@ -274,7 +320,7 @@ def vm_reports(host, o: Opts):
         host.wait(o.delay)
         prev_stat, prev_vm = stat, vm
         stat = host.root.parse("/proc/stat", stat_totals)
-        vm = host.root.parse("/proc/vmstat", parse_vmstat)
+        vm = host.root.parse("/proc/vmstat", vmstat_counters)
         yield [interval_row(prev_stat, stat, prev_vm, vm, memory, o, kb_per_page, host.now())]
         i += 1
 
@@ -389,8 +435,8 @@ def used_memory(mem: Meminfo) -> int:
 def sum_reports(host, o: Opts):
     root = host.root
     stat = root.parse("/proc/stat", stat_totals)
-    vm = root.parse("/proc/vmstat", parse_vmstat)
-    mem = root.parse("/proc/meminfo", parse_meminfo)
+    vm = root.parse("/proc/vmstat", vmstat_counters)
+    mem = root.parse("/proc/meminfo", meminfo)
     uc = o.unit_convert
     c = stat.cpu
     swap_used = mem.swap_total - mem.swap_free if mem.swap_free < mem.swap_total else 0
