@@ -225,6 +225,11 @@ def replace(old, new):
     (["-s"], "proc/meminfo", lambda t: t.replace("MemAvailable:", "Avail:") + PAD_MEMINFO
      + "MemAvailable: 5 kB\n"),
     (["-s"], "proc/vmstat", lambda t: t + PAD_VMSTAT + "pgpgin 5\n"),
+    # what vmstat does not read may say anything: a meminfo line it does not
+    # show, words after a meminfo number, diskstats counters after the 11th
+    ([], "proc/meminfo", replace("CommitLimit:    12342048 kB", "CommitLimit: lots 1 2")),
+    (["-s"], "proc/meminfo", replace("MemFree:        24320684 kB", "MemFree: 24320684 kB 0")),
+    (["-d"], "proc/diskstats", replace("94232 226 92 3", "x 226 92 3")),
     # sscanf("cpu %llu ...") takes any white space after "cpu"
     (["-aw"], "proc/stat", replace("cpu  ", "cpu\t\t")),
 ])

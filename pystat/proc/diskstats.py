@@ -9,8 +9,8 @@ counters as None.  /sys/block/DEV/stat holds the same counters without the
 
 A line with 12 to 14 or 16 counters (no kernel prints those) is read as the
 layout it extends, its extra counters ignored, as vmstat does (it reads the
-first 11 with ``sscanf``).  A counter past 2**64 - 1 saturates, as
-``strtoul`` does.
+first 11 with ``sscanf``); so are counters after the 11th that are not
+numbers.  A counter past 2**64 - 1 saturates, as ``strtoul`` does.
 
 :func:`parse_diskstats` and :func:`parse_block_stat` are strict (vmstat);
 :func:`scan_diskstats` and :func:`scan_block_stat` read the files the way
@@ -55,19 +55,31 @@ class DiskStat(NamedTuple):
         return self.io_ms is not None
 
 
+def _ints(words: list[str]) -> list[int] | None:
+    try:
+        return [int(w) for w in words]
+    except ValueError:
+        return None
+
+
 def _stat_counters(words: list[str], where: str) -> list[int]:
     n = len(words)
     if n != 4 and n < 11:
         raise ParseError(f"{where}: {n} counters, expected 4, 11, 15 or 17")
-    # the kernel layouts: 4 (old partitions), 11, 15 and 17; more are cut to the
-    # layout they extend
-    n = 4 if n == 4 else 17 if n >= 17 else 15 if n >= 15 else 11
-    try:
-        nums = [int(w) for w in words[:n]]
-    except ValueError:
-        raise ParseError(f"{where}: expected numbers") from None
+    head = 4 if n == 4 else 11
+    nums = _ints(words[:head])
+    if nums is None:
+        raise ParseError(f"{where}: expected numbers")
     if min(nums) < 0:
         raise ParseError(f"{where}: negative counter")
+    # the kernel layouts: 4 (old partitions), 11, 15 and 17; more are cut to the
+    # layout they extend.  vmstat reads only the first 11: the others are
+    # dropped if they are not counters
+    cut = 17 if n >= 17 else 15 if n >= 15 else head
+    if cut > head:
+        extra = _ints(words[head:cut])
+        if extra is not None and min(extra) >= 0:
+            nums += extra
     if max(nums) > U64:
         nums = [min(v, U64) for v in nums]
     return nums

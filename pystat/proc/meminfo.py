@@ -34,6 +34,9 @@ _REQUIRED = ("MemTotal", "MemFree", "Buffers", "Cached", "Active", "Inactive",
              "SwapTotal", "SwapFree")
 
 
+#: the lines the reports show (Meminfo's)
+_SHOWN = frozenset(_REQUIRED + ("MemAvailable", "SReclaimable"))
+
 _SPACE_FIRST = re.compile(r"^\s", re.M)
 
 
@@ -70,11 +73,22 @@ def _parse_lines(text: str) -> dict[str, int]:
     lines.pop()  # after the last newline
     for n, line in enumerate(lines, 1):
         key, sep, rest = line.partition(":")
+        # libproc2 finds a name from the start of its line up to the next ':' and
+        # reads the number after it with strtoul: a line with no ':' (an empty
+        # one too) hides the next line's name
+        if not sep:
+            raise ParseError(f"line {n}: expected 'Name: value [kB]', got {line[:60]!r}")
         words = rest.split()
-        # libproc2 finds a name from the start of its line up to the next ':': a
-        # line with no ':' (an empty one too) hides the next line's name, a name
-        # with spaces around it is not the name
-        if not sep or not words or len(words) > 2 or key != key.strip():
+        name = key.strip()
+        if name not in _SHOWN:
+            # a line no report shows may say anything after its name, as for
+            # vmstat (what follows the number is ignored)
+            if key == name and words and words[0].isdigit() and words[0].isascii():
+                fields[key] = int(words[0])
+            continue
+        # one that is shown needs its name at the start of the line (else vmstat
+        # does not find it and shows 0) and a number
+        if key != name or not words:
             raise ParseError(f"line {n}: expected 'Name: value [kB]', got {line[:60]!r}")
         try:
             value = int(words[0])
