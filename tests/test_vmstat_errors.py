@@ -230,6 +230,12 @@ def replace(old, new):
     ([], "proc/meminfo", replace("CommitLimit:    12342048 kB", "CommitLimit: lots 1 2")),
     (["-s"], "proc/meminfo", replace("MemFree:        24320684 kB", "MemFree: 24320684 kB 0")),
     (["-d"], "proc/diskstats", replace("94232 226 92 3", "x 226 92 3")),
+    # a line with no ':' (meminfo) or no space (vmstat) hides the next line
+    # from vmstat: harmless when that line is not shown, or there is none
+    ([], "proc/meminfo", replace("\nCommitLimit", "\nfoo\n\nCommitLimit")),
+    (["-s"], "proc/meminfo", lambda t: t + "foo\n"),
+    ([], "proc/vmstat", replace("\npgfault", "\nfoo\t1\npgfault")),
+    (["-s"], "proc/vmstat", lambda t: t + "\n"),
     # sscanf("cpu %llu ...") takes any white space after "cpu"
     (["-aw"], "proc/stat", replace("cpu  ", "cpu\t\t")),
 ])
@@ -259,11 +265,16 @@ def test_fails_like_the_real_tool(root, argv, rel, edit, needles):
 @pytest.mark.parametrize("argv,rel,edit,needles", [
     # vmstat loses the next line's value (a name is read up to the next ':' or
     # space, from the start of a line) and prints it as 0: refused
-    (["-s"], "proc/meminfo", replace("\nCached", "\n\nCached"), ["/proc/meminfo", "line 5"]),
+    (["-s"], "proc/meminfo", replace("\nCached", "\n\nCached"),
+     ["/proc/meminfo", "line 6", "Cached"]),
+    ([], "proc/meminfo", replace("\nBuffers", "\nfoo\nBuffers"),
+     ["/proc/meminfo", "line 5", "Buffers"]),
     ([], "proc/meminfo", replace("\nBuffers", "\n \tBuffers"), ["/proc/meminfo", "line 4"]),
-    (["-s"], "proc/vmstat", replace("\npgpgout", "\n\npgpgout"), ["/proc/vmstat", "line 74"]),
-    ([], "proc/vmstat", replace("\npgpgin", "\nfoo\npgpgin"), ["/proc/vmstat", "line 73", "foo"]),
-    ([], "proc/vmstat", replace("\npgpgin", "\nfoo\t1\npgpgin"), ["/proc/vmstat", "line 73"]),
+    (["-s"], "proc/vmstat", replace("\npgpgout", "\n\npgpgout"),
+     ["/proc/vmstat", "line 75", "pgpgout"]),
+    ([], "proc/vmstat", replace("\npgpgin", "\nfoo\npgpgin"), ["/proc/vmstat", "line 74", "pgpgin"]),
+    ([], "proc/vmstat", replace("\npgpgin", "\nfoo\t1\n\npgpgin"),
+     ["/proc/vmstat", "line 75", "pgpgin"]),
     # past the 8191 bytes libproc2 reads, SwapTotal is 0 for vmstat
     (["-s"], "proc/meminfo", replace("SwapTotal:", PAD_MEMINFO + "SwapTotal:"),
      ["/proc/meminfo", "SwapTotal", "8191"]),

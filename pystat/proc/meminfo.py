@@ -71,13 +71,24 @@ def _parse_lines(text: str) -> dict[str, int]:
     fields: dict[str, int] = {}
     lines = text.split("\n")
     lines.pop()  # after the last newline
+    hidden = False
     for n, line in enumerate(lines, 1):
         key, sep, rest = line.partition(":")
         # libproc2 finds a name from the start of its line up to the next ':' and
-        # reads the number after it with strtoul: a line with no ':' (an empty
-        # one too) hides the next line's name
+        # reads the number after it with strtoul: after a line with no ':' (an
+        # empty one too) the name runs into the next line that has one, and
+        # that line's value is lost
         if not sep:
-            raise ParseError(f"line {n}: expected 'Name: value [kB]', got {line[:60]!r}")
+            if key.strip() in _SHOWN:
+                raise ParseError(f"line {n}: expected 'Name: value [kB]', got {line[:60]!r}")
+            hidden = True
+            continue
+        if hidden:
+            hidden = False
+            if key.strip() in _SHOWN:
+                raise ParseError(f"line {n}: {key.strip()} follows a line with no ':' "
+                                 "(vmstat would not see it)")
+            continue
         words = rest.split()
         name = key.strip()
         if name not in _SHOWN:

@@ -51,16 +51,18 @@ def _value(text: str, key: str) -> int:
     return to_int(text[start:text.find("\n", start)].strip(), key)
 
 
-#: a line with no space (an empty one too): libproc2 takes the name up to the
-#: next space, in the next line, and loses that line's counter
-_NO_SPACE = re.compile(r"^[^ \n]*\n", re.M)
+#: lines with no space (empty ones too), and the line after them: libproc2
+#: takes a name up to the next space, in the next line that has one, and loses
+#: that line's counter
+_NO_SPACE = re.compile(r"^(?:[^ \n]*\n)+([^ \n]*)", re.M)
 
 
 def parse_vmstat(text: str) -> VmCounters:
     """The counters the reports need, found by name (the file has ~200 lines)."""
     check_complete(text)
-    bad = _NO_SPACE.search(text)
-    if bad:
-        n = text.count("\n", 0, bad.start()) + 1
-        raise ParseError(f"line {n}: expected 'name value', got {bad.group()[:-1][:60]!r}")
+    for bad in _NO_SPACE.finditer(text):
+        if bad.group(1) in _REQUIRED:
+            n = text.count("\n", 0, bad.start(1)) + 1
+            raise ParseError(f"line {n}: {bad.group(1)} follows a line with no space "
+                             "(vmstat would not see it)")
     return VmCounters(*[_value(text, k) for k in _REQUIRED], text)
