@@ -213,6 +213,10 @@ def replace(old, new):
     (["-S", "k"], "proc/meminfo", replace("MemFree:        24320684",
                                           "MemFree: %d" % (2**60 + 2**36 + 1))),
     (["-S", "k"], "proc/vmstat", replace("pswpin 0", "pswpin %d" % (2**62 + 1))),
+    # used memory is a signed long: past 2**63 it is MemTotal - MemFree
+    (["-s"], "proc/meminfo", lambda t: t.replace("MemTotal:       24684096", "MemTotal: %d" % (
+        2**63 + 100)).replace("MemFree:        24320684", "MemFree: %d" % (2**63 + 90)).replace(
+        "MemAvailable:   24368480", "MemAvailable: 50")),
     # a diskstats line with a count of counters no kernel prints: vmstat reads 11
     (["-d"], "proc/diskstats", vda_counters(12)),
     (["-d"], "proc/diskstats", vda_counters(14)),

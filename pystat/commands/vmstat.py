@@ -426,7 +426,7 @@ def used_memory(mem: Meminfo) -> int:
     avail = mem.available or mem.free
     if avail > mem.total:
         avail = mem.free
-    used = mem.total - avail
+    used = _s64(mem.total - avail)  # a signed long
     if used < 0:
         used = mem.total - mem.free
     return used & U64
