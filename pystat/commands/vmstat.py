@@ -266,13 +266,35 @@ def since_boot_row(stat, vm, memory: dict, o: Opts, hz: int, kb_per_page: int,
     }
 
 
+def _tick_sums(t) -> tuple[int, ...]:
+    """libproc2's sums of the tick counters (unsigned long long): user, system,
+    idle, busy, total."""
+    xusr = (t[0] + t[1]) & U64
+    xsys = (t[2] + t[5] + t[6]) & U64
+    xidl = (t[3] + t[4]) & U64
+    xtot = (xusr + xsys + xidl + t[7] + t[8] + t[9]) & U64
+    return xusr, xsys, xidl, (xtot - xidl) & U64, xtot
+
+
+def tick_deltas(prev, cur) -> list[int]:
+    """The tick deltas libproc2 gives vmstat: each a long clamped at 0, and all 0
+    when any of its sums went down (it then takes the new values as the old:
+    "don't distort deltas when cpus are taken offline")."""
+    if any(n < p for n, p in zip(_tick_sums(cur), _tick_sums(prev))):
+        return [0] * 10
+    return [max(_s64(a - b), 0) for a, b in zip(cur, prev)]
+
+
 def interval_row(prev_stat, stat, prev_vm, vm, memory: dict, o: Opts, kb_per_page: int,
-                 now: float) -> dict:
+                 now: float, debt: list[int] | None = None) -> dict:
     """An interval line: deltas divided by the nominal delay ``o.delay``.
 
     ``stat``/``vm`` need only the fields vmstat shows (``cpu``, ``intr``,
     ``ctxt``, ``procs_running``, ``procs_blocked``; ``pgpgin``, ``pgpgout``,
     ``pswpin``, ``pswpout``), so recorded samples can be replayed through it.
+    ``debt`` (a one-item list, kept from line to line) is vmstat's idle "debt":
+    an idle delta that is negative as an ``int`` is shown as 0 and subtracted
+    from the next one.
     """
     delay = o.delay
     half_delay = delay // 2
@@ -284,8 +306,15 @@ def interval_row(prev_stat, stat, prev_vm, vm, memory: dict, o: Opts, kb_per_pag
     def rate_int(delta: int) -> int:  # an int delta, in unsigned int arithmetic
         return (((delta & U32) + half_delay) & U32) // delay & U32
 
-    # libproc2 takes every tick delta as a long, clamped at 0
-    _, cpu = _cpu_split([max(_s64(a - b), 0) for a, b in zip(stat.cpu, prev_stat.cpu)])
+    ticks = tick_deltas(prev_stat.cpu, stat.cpu)
+    if debt is not None:  # "idle can run backwards for a moment"
+        if debt[0]:
+            ticks[3] = _s32(_s32(ticks[3]) + debt[0])
+            debt[0] = 0
+        if _s32(ticks[3]) < 0:
+            debt[0] = _s32(ticks[3])
+            ticks[3] = 0
+    _, cpu = _cpu_split(ticks)
     return {
         "timestamp": now,
         "r": stat.procs_running, "b": stat.procs_blocked, **memory,
@@ -316,12 +345,14 @@ def vm_reports(host, o: Opts):
     elif num_updates >= 0:
         num_updates += 1
     i = 1
+    debt = [0]
     while o.infinite or num_updates < 0 or i < num_updates:
         host.wait(o.delay)
         prev_stat, prev_vm = stat, vm
         stat = host.root.parse("/proc/stat", stat_totals)
         vm = host.root.parse("/proc/vmstat", vmstat_counters)
-        yield [interval_row(prev_stat, stat, prev_vm, vm, memory, o, kb_per_page, host.now())]
+        yield [interval_row(prev_stat, stat, prev_vm, vm, memory, o, kb_per_page, host.now(),
+                            debt)]
         i += 1
 
 
