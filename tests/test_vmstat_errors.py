@@ -234,6 +234,7 @@ def replace(old, new):
     ([], "proc/meminfo", replace("CommitLimit:    12342048 kB", "CommitLimit: lots 1 2")),
     (["-s"], "proc/meminfo", replace("MemFree:        24320684 kB", "MemFree: 24320684 kB 0")),
     (["-d"], "proc/diskstats", replace("94232 226 92 3", "x 226 92 3")),
+    (["-s"], "proc/vmstat", replace("pgpgin 803805", "pgpgin 803805 7")),
     # a line with no ':' (meminfo) or no space (vmstat) hides the next line
     # from vmstat: harmless when that line is not shown, or there is none
     ([], "proc/meminfo", replace("\nCommitLimit", "\nfoo\n\nCommitLimit")),

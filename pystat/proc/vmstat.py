@@ -48,7 +48,8 @@ def _value(text: str, key: str) -> int:
     if not at and not text.startswith(key + " "):
         raise ParseError(f"no {key} (truncated?)")
     start = at + len(key) + 1
-    return to_int(text[start:text.find("\n", start)].strip(), key)
+    words = text[start:text.find("\n", start)].split(None, 1)  # strtoul ignores what follows
+    return to_int(words[0] if words else "", key)
 
 
 #: lines with no space (empty ones too), and the line after them: libproc2
