@@ -8,7 +8,12 @@ The numbers are computed the way vmstat 4.0.2 computes them, quirks included:
 * interval lines divide by the nominal delay, and the memory columns keep the
   values read at start-up (4.0.2 never re-reads /proc/meminfo);
 * C integer widths: rates are printed as ``unsigned``, ``in``/``cs`` deltas
-  are ``int``;
+  are ``int``, the CPU sums and percentages are ``long long`` (they wrap), a
+  number past 2**64 - 1 in a file is 2**64 - 1 (``strtoul``);
+* libproc2 drops an interval in which one of its CPU tick sums went down, and
+  vmstat carries a negative idle delta ("debt") into the next line;
+* /proc/meminfo and /proc/vmstat are read as far as libproc2 reads them (8191
+  bytes); a line whose value vmstat would lose or misread is an error;
 * ``-d`` keeps devices in first-seen order (a vanished device keeps its last
   values), ``cur`` and ``sec`` are divided by 1000, and so are the last three
   lines of ``-D``.
