@@ -108,3 +108,45 @@ def test_counters_go_backwards(tmp_path, argv):
     # sample 1 halves every counter (a reset), sample 2 goes back up
     fixture = series(tmp_path, [None, scale_counters(1, 2), bump])
     compare(fixture, argv)
+
+
+@pytest.mark.parametrize("argv", [["vmstat", "-S", "m", "1", "2"], ["vmstat", "-S", "k", "1", "2"]])
+def test_swap_counters_go_backwards(tmp_path, argv):
+    # pswpin/pswpout reset: the unsigned long delta, times 4 KiB, wraps before
+    # unitConvert (vmstat prints si 2147483648 with -S m)
+    def reset(t):
+        return re.sub(r"^(pswpin|pswpout) \d+$", r"\1 0", t, flags=re.M)
+    fixture = series(tmp_path, [edit_file("proc/vmstat", lambda t: re.sub(
+        r"^(pswpin|pswpout) \d+$", r"\1 1234567", t, flags=re.M)),
+        edit_file("proc/vmstat", reset)])
+    compare(fixture, argv)
+
+
+def cpu_line(**changes):
+    """/proc/stat's aggregate cpu line with columns (by index) moved by the given amounts."""
+    def stat(t):
+        lines = t.split("\n")
+        w = lines[0].split()
+        for k, v in changes.items():
+            w[1 + int(k[1:])] = str(int(w[1 + int(k[1:])]) + v)
+        lines[0] = "cpu  " + " ".join(w[1:])
+        return "\n".join(lines)
+    return edit_file("proc/stat", stat)
+
+
+@pytest.mark.parametrize("argv", [["vmstat", "-w", "1", "2"], ["vmstat", "-y", "1", "1"]])
+def test_one_tick_counter_goes_backwards(tmp_path, argv):
+    # user -10, system +100: one of libproc2's sums went down, so it drops the
+    # interval (all deltas 0: vmstat shows 0 0 100), where a per-column clamp
+    # would show sy 100
+    fixture = series(tmp_path, [None, cpu_line(c0=-10, c2=100)])
+    compare(fixture, argv)
+
+
+def test_idle_debt(tmp_path):
+    # an idle delta past 2**31 is negative as vmstat's int: shown as 0, and
+    # carried into the next line
+    fixture = series(tmp_path, [None, cpu_line(c3=2**31 + 7),
+                                cpu_line(c3=2**31 + 3007, c0=1000),
+                                cpu_line(c3=2**32 + 3007, c0=2000)])
+    compare(fixture, ["vmstat", "-w", "1", "4"])

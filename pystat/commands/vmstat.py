@@ -8,7 +8,12 @@ The numbers are computed the way vmstat 4.0.2 computes them, quirks included:
 * interval lines divide by the nominal delay, and the memory columns keep the
   values read at start-up (4.0.2 never re-reads /proc/meminfo);
 * C integer widths: rates are printed as ``unsigned``, ``in``/``cs`` deltas
-  are ``int``;
+  are ``int``, the CPU sums and percentages are ``long long`` (they wrap), a
+  number past 2**64 - 1 in a file is 2**64 - 1 (``strtoul``);
+* libproc2 drops an interval in which one of its CPU tick sums went down, and
+  vmstat carries a negative idle delta ("debt") into the next line;
+* /proc/meminfo and /proc/vmstat are read as far as libproc2 reads them (8191
+  bytes); a line whose value vmstat would lose or misread is an error;
 * ``-d`` keeps devices in first-seen order (a vanished device keeps its last
   values), ``cur`` and ``sec`` are divided by 1000, and so are the last three
   lines of ``-D``.
@@ -25,7 +30,7 @@ import click
 
 from pystat import __version__
 from pystat.commands import FORMAT_OPTION, until_series_ends
-from pystat.errors import PystatError, SourceError
+from pystat.errors import ParseError, PystatError, SourceError
 from pystat.proc.cscan import U32, U64
 from pystat.proc.diskstats import DiskStat, parse_diskstats
 from pystat.proc.meminfo import Meminfo, parse_meminfo
@@ -42,6 +47,23 @@ _F32 = struct.Struct("f")
 def f32(x: float) -> float:
     """Round to the nearest 32-bit float, as C's ``(float)`` does."""
     return _F32.unpack(_F32.pack(x))[0]
+
+
+_TWO64 = 18446744073709551616.0
+
+
+def u64_to_f32(n: int) -> float:
+    """C's ``(float)n``: rounded once to 24 bits (``f32(float(n))`` rounds twice
+    past 2**53, through a double)."""
+    bits = n.bit_length()
+    if bits <= 53:
+        return f32(float(n))
+    shift = bits - 24
+    q, r = divmod(n, 1 << shift)
+    half = 1 << (shift - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    return float(q << shift)
 
 
 class Opts:
@@ -73,11 +95,59 @@ class Opts:
         return self.infinite or self.count < 0 or i < self.count
 
     def unit_convert(self, kib: int) -> int:
-        """vmstat's unitConvert(): KiB to the -S unit, in float32 arithmetic."""
-        if kib < 0:  # an unsigned long in C
-            kib &= U64
-        v = f32(f32(f32(float(kib)) / self.unit) * 1024.0)
-        return int(v) & U64
+        """vmstat's unitConvert(): KiB to the -S unit, in float32 arithmetic.
+
+        Its argument is an ``unsigned long`` (a product passed to it wraps); a
+        result of 2**64 or more converts to 0 (x86-64's float to unsigned long).
+        """
+        v = f32(f32(u64_to_f32(kib & U64) / self.unit) * 1024.0)
+        return int(v) if v < _TWO64 else 0
+
+
+#: libproc2 reads /proc/meminfo and /proc/vmstat with one read() of this many
+#: bytes: it sees nothing past them (a counter there is 0)
+LIBPROC_READ = 8191
+
+
+def first_read(text: str, sep: str, used: tuple[str, ...]) -> str:
+    """The complete lines of what libproc2's read() gets of ``text``.  A line it
+    gets part of, if it is one vmstat shows (its name ends at ``sep``), is an
+    error: vmstat would read the digits it got."""
+    if len(text) <= LIBPROC_READ // 4 or len(data := text.encode("utf-8", "surrogateescape")) \
+            <= LIBPROC_READ:
+        return text
+    head = data[:LIBPROC_READ]
+    end = head.rfind(b"\n") + 1
+    key, found, _ = head[end:].decode("utf-8", "surrogateescape").partition(sep)
+    if found and key in used:
+        raise ParseError(f"the {key} line crosses byte {LIBPROC_READ}, "
+                         "where vmstat stops reading")
+    return head[:end].decode("utf-8", "surrogateescape")
+
+
+_VMSTAT_USED = ("pgpgin", "pgpgout", "pswpin", "pswpout")
+_MEMINFO_USED = ("MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SReclaimable",
+                 "Active", "Inactive", "SwapTotal", "SwapFree")
+
+
+def _parse_first_read(parse, text: str, sep: str, used: tuple[str, ...]):
+    head = first_read(text, sep, used)
+    try:
+        return parse(head)
+    except ParseError as e:
+        if head is text:
+            raise
+        raise ParseError(f"{e} (in the first {LIBPROC_READ} bytes, all vmstat reads)") from None
+
+
+def vmstat_counters(text: str):
+    """/proc/vmstat as far as vmstat reads it."""
+    return _parse_first_read(parse_vmstat, text, " ", _VMSTAT_USED)
+
+
+def meminfo(text: str) -> Meminfo:
+    """/proc/meminfo as far as vmstat reads it."""
+    return _parse_first_read(parse_meminfo, text, ":", _MEMINFO_USED)
 
 
 def stat_totals(text: str):
@@ -143,31 +213,47 @@ def memory_columns(mem: Meminfo, o: Opts) -> dict:
     return memory
 
 
+def _s64(v: int) -> int:
+    """``v`` as a C ``long long`` (two's complement, wrapping)."""
+    v &= U64
+    return v - (1 << 64) if v >> 63 else v
+
+
+def _c_sdiv(a: int, b: int) -> int:
+    """C signed division (truncates toward zero)."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
 def _cpu_split(t) -> tuple[int, dict]:
-    """vmstat's CPU columns from 10 tick values (totals or deltas): (Div, columns)."""
-    use = t[0] + t[1]
-    sys_ = t[2] + t[5] + t[6]
-    idl, iow, sto = t[3], t[4], t[7]
-    gue = t[8] + t[9]
-    div = use + sys_ + idl + iow + sto
+    """vmstat's CPU columns from 10 tick values (totals or deltas): (Div, columns).
+
+    In vmstat's types: the sums are ``long long`` (they wrap, and a tick count
+    past 2**63 is negative), the percentages are divided as ``long long`` and
+    printed as ``unsigned``; Div is returned as that ``long long``.
+    """
+    use = _s64(t[0] + t[1])
+    sys_ = _s64(t[2] + t[5] + t[6])
+    idl, iow, sto = _s64(t[3]), _s64(t[4]), _s64(t[7])
+    gue = _s64(t[8] + t[9])
+    div = _s64(use + sys_ + idl + iow + sto)
     if not div:
         div, idl = 1, 1
-    use = use - gue if use >= gue else 0
-    half = div // 2
-    return div, {
-        "us": (100 * use + half) // div & U32,
-        "sy": (100 * sys_ + half) // div & U32,
-        "id": (100 * idl + half) // div & U32,
-        "wa": (100 * iow + half) // div & U32,
-        "st": (100 * sto + half) // div & U32,
-        "gu": (100 * gue + half) // div & U32,
-    }
+    half = (div & U64) // 2      # divo2 = Div / 2UL
+    use = _s64(use - gue) if use >= gue else 0
+
+    def pct(x: int) -> int:
+        return _c_sdiv(_s64(_s64(100 * x) + half), div) & U32
+
+    return div, {"us": pct(use), "sy": pct(sys_), "id": pct(idl), "wa": pct(iow),
+                 "st": pct(sto), "gu": pct(gue)}
 
 
 def since_boot_row(stat, vm, memory: dict, o: Opts, hz: int, kb_per_page: int,
                    now: float) -> dict:
     """vmstat's first line: averages since boot, divided by CPU-seconds (4.0.2)."""
     div, cpu = _cpu_split(stat.cpu)
+    div &= U64  # the counters are unsigned long: Div is converted
     half = div // 2
     uc = o.unit_convert
 
@@ -185,13 +271,35 @@ def since_boot_row(stat, vm, memory: dict, o: Opts, hz: int, kb_per_page: int,
     }
 
 
+def _tick_sums(t) -> tuple[int, ...]:
+    """libproc2's sums of the tick counters (unsigned long long): user, system,
+    idle, busy, total."""
+    xusr = (t[0] + t[1]) & U64
+    xsys = (t[2] + t[5] + t[6]) & U64
+    xidl = (t[3] + t[4]) & U64
+    xtot = (xusr + xsys + xidl + t[7] + t[8] + t[9]) & U64
+    return xusr, xsys, xidl, (xtot - xidl) & U64, xtot
+
+
+def tick_deltas(prev, cur) -> list[int]:
+    """The tick deltas libproc2 gives vmstat: each a long clamped at 0, and all 0
+    when any of its sums went down (it then takes the new values as the old:
+    "don't distort deltas when cpus are taken offline")."""
+    if any(n < p for n, p in zip(_tick_sums(cur), _tick_sums(prev))):
+        return [0] * 10
+    return [max(_s64(a - b), 0) for a, b in zip(cur, prev)]
+
+
 def interval_row(prev_stat, stat, prev_vm, vm, memory: dict, o: Opts, kb_per_page: int,
-                 now: float) -> dict:
+                 now: float, debt: list[int] | None = None) -> dict:
     """An interval line: deltas divided by the nominal delay ``o.delay``.
 
     ``stat``/``vm`` need only the fields vmstat shows (``cpu``, ``intr``,
     ``ctxt``, ``procs_running``, ``procs_blocked``; ``pgpgin``, ``pgpgout``,
     ``pswpin``, ``pswpout``), so recorded samples can be replayed through it.
+    ``debt`` (a one-item list, kept from line to line) is vmstat's idle "debt":
+    an idle delta that is negative as an ``int`` is shown as 0 and subtracted
+    from the next one.
     """
     delay = o.delay
     half_delay = delay // 2
@@ -203,8 +311,15 @@ def interval_row(prev_stat, stat, prev_vm, vm, memory: dict, o: Opts, kb_per_pag
     def rate_int(delta: int) -> int:  # an int delta, in unsigned int arithmetic
         return (((delta & U32) + half_delay) & U32) // delay & U32
 
-    # libproc2 clamps every tick delta at 0
-    _, cpu = _cpu_split([max(a - b, 0) for a, b in zip(stat.cpu, prev_stat.cpu)])
+    ticks = tick_deltas(prev_stat.cpu, stat.cpu)
+    if debt is not None:  # "idle can run backwards for a moment"
+        if debt[0]:
+            ticks[3] = _s32(_s32(ticks[3]) + debt[0])
+            debt[0] = 0
+        if _s32(ticks[3]) < 0:
+            debt[0] = _s32(ticks[3])
+            ticks[3] = 0
+    _, cpu = _cpu_split(ticks)
     return {
         "timestamp": now,
         "r": stat.procs_running, "b": stat.procs_blocked, **memory,
@@ -224,9 +339,9 @@ def vm_reports(host, o: Opts):
     root = host.root
     # Start-up, in vmstat's order: /proc/vmstat, /proc/stat (a priming read),
     # /proc/meminfo.  The memory columns are never read again.
-    vm = root.parse("/proc/vmstat", parse_vmstat)
+    vm = root.parse("/proc/vmstat", vmstat_counters)
     stat = root.parse("/proc/stat", stat_totals)
-    memory = memory_columns(root.parse("/proc/meminfo", parse_meminfo), o)
+    memory = memory_columns(root.parse("/proc/meminfo", meminfo), o)
     # An empty report: start-up is done (the text layout prints its header now).
     yield []
     num_updates = o.count
@@ -235,12 +350,14 @@ def vm_reports(host, o: Opts):
     elif num_updates >= 0:
         num_updates += 1
     i = 1
+    debt = [0]
     while o.infinite or num_updates < 0 or i < num_updates:
         host.wait(o.delay)
         prev_stat, prev_vm = stat, vm
         stat = host.root.parse("/proc/stat", stat_totals)
-        vm = host.root.parse("/proc/vmstat", parse_vmstat)
-        yield [interval_row(prev_stat, stat, prev_vm, vm, memory, o, kb_per_page, host.now())]
+        vm = host.root.parse("/proc/vmstat", vmstat_counters)
+        yield [interval_row(prev_stat, stat, prev_vm, vm, memory, o, kb_per_page, host.now(),
+                            debt)]
         i += 1
 
 
@@ -345,7 +462,7 @@ def used_memory(mem: Meminfo) -> int:
     avail = mem.available or mem.free
     if avail > mem.total:
         avail = mem.free
-    used = mem.total - avail
+    used = _s64(mem.total - avail)  # a signed long
     if used < 0:
         used = mem.total - mem.free
     return used & U64
@@ -354,8 +471,8 @@ def used_memory(mem: Meminfo) -> int:
 def sum_reports(host, o: Opts):
     root = host.root
     stat = root.parse("/proc/stat", stat_totals)
-    vm = root.parse("/proc/vmstat", parse_vmstat)
-    mem = root.parse("/proc/meminfo", parse_meminfo)
+    vm = root.parse("/proc/vmstat", vmstat_counters)
+    mem = root.parse("/proc/meminfo", meminfo)
     uc = o.unit_convert
     c = stat.cpu
     swap_used = mem.swap_total - mem.swap_free if mem.swap_free < mem.swap_total else 0
@@ -378,6 +495,8 @@ def sum_text(reports, o: Opts, out) -> None:
         for name, label, is_mem in SUM_LINES:
             if is_mem:
                 lines.append("%13d %s %s\n" % (row[name], o.unit_char, label))
+            elif name.endswith("_ticks"):  # printed with %lld: past 2**63 is negative
+                lines.append("%13d %s\n" % (_s64(row[name]), label))
             else:
                 lines.append("%13d %s\n" % (row[name], label))
         out.write("".join(lines))

@@ -5,6 +5,7 @@ raises :class:`pystat.errors.ParseError` on text it cannot understand.
 """
 
 from pystat.errors import ParseError
+from pystat.proc.cscan import U64
 
 __all__ = ["ParseError", "to_int", "check_complete"]
 
@@ -17,11 +18,13 @@ def check_complete(text: str) -> None:
 
 
 def to_int(word: str, what: str) -> int:
-    """``int(word)`` for a non-negative decimal counter, or a ParseError naming ``what``."""
+    """``int(word)`` for a non-negative decimal counter, or a ParseError naming ``what``.
+
+    A value past 2**64 - 1 is 2**64 - 1, as C's ``strtoul`` and ``%llu`` make it."""
     try:
         value = int(word)
     except ValueError:
         value = -1
     if value < 0:
         raise ParseError(f"{what}: expected a number, got {word[:40]!r}")
-    return value
+    return value if value <= U64 else U64

@@ -7,6 +7,11 @@ flushes, 5.5+).  Kernels before 2.6.25 printed partitions with only 4
 counters as None.  /sys/block/DEV/stat holds the same counters without the
 ``major minor name`` prefix.
 
+A line with 12 to 14 or 16 counters (no kernel prints those) is read as the
+layout it extends, its extra counters ignored, as vmstat does (it reads the
+first 11 with ``sscanf``); so are counters after the 11th that are not
+numbers.  A counter past 2**64 - 1 saturates, as ``strtoul`` does.
+
 :func:`parse_diskstats` and :func:`parse_block_stat` are strict (vmstat);
 :func:`scan_diskstats` and :func:`scan_block_stat` read the files the way
 sysstat's iostat does, C ``scanf`` semantics included, and never fail.
@@ -50,18 +55,33 @@ class DiskStat(NamedTuple):
         return self.io_ms is not None
 
 
-_COUNTS = (4, 11, 15, 17)
+def _ints(words: list[str]) -> list[int] | None:
+    try:
+        return [int(w) for w in words]
+    except ValueError:
+        return None
 
 
 def _stat_counters(words: list[str], where: str) -> list[int]:
-    if len(words) not in _COUNTS and not len(words) > 17:
-        raise ParseError(f"{where}: {len(words)} counters, expected 4, 11, 15 or 17")
-    try:
-        nums = [int(w) for w in words[:17]]
-    except ValueError:
-        raise ParseError(f"{where}: expected numbers") from None
-    if nums and min(nums) < 0:
+    n = len(words)
+    if n != 4 and n < 11:
+        raise ParseError(f"{where}: {n} counters, expected 4, 11, 15 or 17")
+    head = 4 if n == 4 else 11
+    nums = _ints(words[:head])
+    if nums is None:
+        raise ParseError(f"{where}: expected numbers")
+    if min(nums) < 0:
         raise ParseError(f"{where}: negative counter")
+    # the kernel layouts: 4 (old partitions), 11, 15 and 17; more are cut to the
+    # layout they extend.  vmstat reads only the first 11: the others are
+    # dropped if they are not counters
+    cut = 17 if n >= 17 else 15 if n >= 15 else head
+    if cut > head:
+        extra = _ints(words[head:cut])
+        if extra is not None and min(extra) >= 0:
+            nums += extra
+    if max(nums) > U64:
+        nums = [min(v, U64) for v in nums]
     return nums
 
 
@@ -73,16 +93,26 @@ def _record(major: int, minor: int, name: str, nums: list[int]) -> DiskStat:
     return DiskStat(major, minor, name, *nums)
 
 
+#: libproc2 reads a line with ``fgets(buf, 1024)`` and the name with ``%34s``
+_LINE_MAX = 1024
+_NAME_MAX = 34
+
+
 def parse_diskstats(text: str) -> list[DiskStat]:
     """Every line of /proc/diskstats, in file order."""
     check_complete(text)
     out = []
-    for n, line in enumerate(text.split("\n"), 1):
+    lines = text.split("\n")
+    lines.pop()  # after the last newline
+    for n, line in enumerate(lines, 1):
         words = line.split()
-        if not words:
-            continue
+        if not words:  # vmstat fails on it (sscanf finds nothing)
+            raise ParseError(f"line {n}: empty line")
         if len(words) < 3:
             raise ParseError(f"line {n}: truncated ({len(words)} fields)")
+        if len(words[2]) > _NAME_MAX or len(line) >= _LINE_MAX:  # vmstat fails on those
+            raise ParseError(f"line {n}: longer than vmstat reads (a name of at most "
+                             f"{_NAME_MAX} characters, a line of at most {_LINE_MAX - 1})")
         try:
             major, minor = int(words[0]), int(words[1])
         except ValueError:

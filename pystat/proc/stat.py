@@ -46,6 +46,8 @@ class Stat(NamedTuple):
 _MIN_CPU_COLUMNS = 8
 _PAD = (0, 0)
 
+_C_BLANK = (" ", "\t", "\v", "\f", "\r")
+
 _REQUIRED = ("intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked")
 
 
@@ -58,12 +60,16 @@ def _cpu_times(line: str, line_no: int) -> tuple[str, CpuTimes]:
                          f"expected at least {_MIN_CPU_COLUMNS}")
     try:
         if n == 10 and "-" not in line:
-            return words[0], CpuTimes._make(map(int, values))
+            times = CpuTimes._make(map(int, values))
+            if max(times) <= U64:
+                return words[0], times
         nums = [int(v) for v in values]
     except ValueError:
         raise ParseError(f"line {line_no}: {words[0]}: expected numbers") from None
     if min(nums) < 0:
         raise ParseError(f"line {line_no}: {words[0]}: negative time")
+    if max(nums) > U64:  # %llu saturates
+        nums = [min(v, U64) for v in nums]
     nums.extend(_PAD[: 10 - n])
     return words[0], CpuTimes._make(nums)
 
@@ -72,7 +78,8 @@ def parse_stat(text: str, percpu: bool = True) -> Stat:
     """The whole file; with ``percpu=False`` the cpuN lines are skipped (``cpus`` is empty)."""
     check_complete(text)
     lines = text.split("\n")
-    if not lines[0].startswith("cpu "):
+    # procps reads it with sscanf("cpu %llu..."): any C white space after "cpu"
+    if not (lines[0][:3] == "cpu" and lines[0][3:4] in _C_BLANK):
         raise ParseError("does not start with the aggregate 'cpu' line")
     _, total = _cpu_times(lines[0], 1)
     cpus: dict[int, CpuTimes] = {}
@@ -87,7 +94,7 @@ def parse_stat(text: str, percpu: bool = True) -> Stat:
                 cpus[int(ident)] = times
             continue
         key = line[:line.find(" ")]
-        if key in _REQUIRED:
+        if key in _REQUIRED and key not in found:  # the first one, as procps finds it
             words = line.split(None, 2)
             if len(words) < 2:
                 raise ParseError(f"line {n}: {key} has no value")

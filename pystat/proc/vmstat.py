@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from pystat.errors import ParseError
@@ -41,15 +42,28 @@ _REQUIRED = ("pgpgin", "pgpgout", "pswpin", "pswpout")
 
 
 def _value(text: str, key: str) -> int:
-    # the line "key value", at the start of the text or of a line
-    at = 0 if text.startswith(key + " ") else text.find("\n" + key + " ") + 1
+    # the last line "key value" (libproc2 keeps the last), at the start of the
+    # text or of a line
+    at = text.rfind("\n" + key + " ") + 1
     if not at and not text.startswith(key + " "):
         raise ParseError(f"no {key} (truncated?)")
     start = at + len(key) + 1
-    return to_int(text[start:text.find("\n", start)].strip(), key)
+    words = text[start:text.find("\n", start)].split(None, 1)  # strtoul ignores what follows
+    return to_int(words[0] if words else "", key)
+
+
+#: lines with no space (empty ones too), and the line after them: libproc2
+#: takes a name up to the next space, in the next line that has one, and loses
+#: that line's counter
+_NO_SPACE = re.compile(r"^(?:[^ \n]*\n)+([^ \n]*)", re.M)
 
 
 def parse_vmstat(text: str) -> VmCounters:
     """The counters the reports need, found by name (the file has ~200 lines)."""
     check_complete(text)
+    for bad in _NO_SPACE.finditer(text):
+        if bad.group(1) in _REQUIRED:
+            n = text.count("\n", 0, bad.start(1)) + 1
+            raise ParseError(f"line {n}: {bad.group(1)} follows a line with no space "
+                             "(vmstat would not see it)")
     return VmCounters(*[_value(text, k) for k in _REQUIRED], text)

@@ -222,9 +222,11 @@ def vm_rows(f, o, kb_per_page: int):
     samples = ((st, v) for _, st, v in samples)
     yield []
     times = iter(f.times[1:])
+    debt = [0]
     for (prev_stat, prev_vm), (stat, vm) in itertools.pairwise(
             itertools.chain([(stat, vm)], samples)):
-        yield [interval_row(prev_stat, stat, prev_vm, vm, memory, o, kb_per_page, next(times))]
+        yield [interval_row(prev_stat, stat, prev_vm, vm, memory, o, kb_per_page, next(times),
+                            debt)]
 
 
 def _flag(mode: str) -> str:
