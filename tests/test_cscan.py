@@ -63,6 +63,41 @@ def test_fgets_pieces(size):
     assert all(p.endswith("\n") or len(p) == size - 1 or p is pieces[-1] for p in pieces)
 
 
+def c_fgets(data: bytes, size: int, first: int | None) -> list[bytes]:
+    """What each fgets() call on a stream of ``data`` reads (ftell before and
+    after: the bytes past a NUL included)."""
+    libc.fmemopen.restype = ctypes.c_void_p
+    libc.fgets.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
+    libc.ftell.argtypes = libc.fclose.argtypes = [ctypes.c_void_p]
+    src = ctypes.create_string_buffer(data, len(data) or 1)
+    fp = libc.fmemopen(src, len(data), b"r")
+    buf = ctypes.create_string_buffer(max(size, first or 0))
+    out, at, n = [], 0, first or size
+    try:
+        while data and libc.fgets(buf, n, fp):
+            end = libc.ftell(fp)
+            out.append(data[at:end])
+            at, n = end, size
+    finally:
+        libc.fclose(fp)
+    return out
+
+
+@given(st.lists(st.sampled_from(["a", "bc", "\n", "\0", "é", "€", " ", "\udcff", "xyz\n"]),
+                max_size=14).map("".join),
+       st.integers(2, 9), st.none() | st.integers(2, 9), st.booleans())
+def test_fgets_lines_is_c_fgets(text, size, first, bytewise):
+    """Pieces of a file as the C library's fgets() reads them, sizes in bytes,
+    each cut at a NUL for the string functions."""
+    data = text.encode("utf-8", "surrogateescape")
+    want = [p.split(b"\0")[0].decode("latin-1" if bytewise else "utf-8", "surrogateescape")
+            for p in c_fgets(data, size, first)]
+    assert fgets_lines(text, size, strings=True, first=first, bytewise=bytewise) == want
+    if first is None and not bytewise:
+        whole = [p.decode("utf-8", "surrogateescape") for p in c_fgets(data, 1 << 12, None)]
+        assert fgets_lines(text) == whole
+
+
 @given(TEXT, st.integers(0, 6))
 def test_interrupt_counts_are_successive_c_strtoul(text, n):
     """A line's counts after its ':' as mpstat reads them: ``n`` strtoul calls,

@@ -128,24 +128,57 @@ def _scan_slow(s: str, count: int) -> list[int]:
     return out
 
 
-def fgets_lines(text: str, size: int | None = None, strings: bool = False) -> list[str]:
-    """The pieces successive ``fgets(buf, size)`` calls return for ``text``
-    (whole lines, newline included, when ``size`` is None).  With ``strings``,
-    each piece as the C string functions then see it: up to its first NUL
-    (``fgets`` reads past a NUL, ``strchr``, ``sscanf``... stop there)."""
+def fgets_lines(text: str, size: int | None = None, strings: bool = False,
+                first: int | None = None, bytewise: bool = False) -> list[str]:
+    """The pieces successive ``fgets(buf, size)`` calls return for ``text`` (the
+    file as UTF-8 with surrogate escapes): whole lines, newline included, when
+    ``size`` is None; otherwise a line longer than ``size - 1`` bytes comes in
+    pieces (``first``: the size of the first call, when it differs).
+
+    ``strings``: each piece as the C string functions then see it, up to its
+    first NUL (``fgets`` reads past a NUL; ``strchr``, ``sscanf``... stop
+    there).  ``bytewise``: each piece as Latin-1, one character a byte (for
+    ``%Ns`` widths, which count bytes; :func:`c_text` turns a field back)."""
+    if text.isascii():  # a character is a byte
+        parts = text.split("\n")
+        lines = [p + "\n" for p in parts[:-1]]
+        if parts[-1]:
+            lines.append(parts[-1])
+        if size is not None:
+            out = []
+            width = size - 1
+            for k, line in enumerate(lines):
+                w = first - 1 if first is not None and k == 0 else width
+                if len(line) <= w:
+                    out.append(line)
+                else:
+                    out.append(line[:w])
+                    out.extend(line[i:i + width] for i in range(w, len(line), width))
+            lines = out
+    else:
+        lines = _fgets_bytes(text, size, first, bytewise)
     if strings and "\0" in text:
-        return [p.partition("\0")[0] for p in fgets_lines(text, size)]
-    parts = text.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    if size is None:
-        return lines
-    width = size - 1
+        return [p.partition("\0")[0] for p in lines]
+    return lines
+
+
+def _fgets_bytes(text: str, size: int | None, first: int | None, bytewise: bool) -> list[str]:
+    data = text.encode("utf-8", "surrogateescape")
     out = []
-    for line in lines:
-        if len(line) <= width:
-            out.append(line)
-        else:
-            out.extend(line[i:i + width] for i in range(0, len(line), width))
+    i, n = 0, len(data)
+    width = n + 1 if size is None else (first or size) - 1
+    while i < n:
+        j = data.find(b"\n", i, i + width)
+        end = j + 1 if j >= 0 else min(n, i + width)
+        out.append(data[i:end].decode("latin-1" if bytewise else "utf-8", "surrogateescape"))
+        i = end
+        width = n + 1 if size is None else size - 1
     return out
+
+
+def c_text(field: str) -> str:
+    """A field of a ``bytewise`` piece (:func:`fgets_lines`) as text (its bytes
+    as UTF-8)."""
+    if field.isascii():
+        return field
+    return field.encode("latin-1").decode("utf-8", "surrogateescape")

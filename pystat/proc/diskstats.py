@@ -189,7 +189,7 @@ def _scan_diskstats_fast(text: str) -> list[DiskStat] | None:
         return None
     lines = text.split("\n")
     lines.pop()
-    if max(map(len, lines)) >= 255:
+    if max(map(len, lines)) >= 255 or not text.isascii():  # fgets counts bytes
         return None
     rows = list(map(str.split, lines))
     lengths = set(map(len, rows))

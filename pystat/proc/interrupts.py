@@ -88,8 +88,9 @@ def _counts_slow(rest: str, n: int) -> tuple[int, ...]:
 def parse_interrupts(text: str, max_cpus: int | None = None,
                      linemax: int | None = None) -> Interrupts:
     lines = text.split("\n")
-    if (linemax is not None and max(map(len, lines)) >= linemax - 1) or not plain(text) \
-            or "\0" in text:
+    # fgets pieces count bytes: a non-ASCII file with a line limit goes the slow way
+    if (linemax is not None and (not text.isascii() or max(map(len, lines)) >= linemax - 1)) \
+            or not plain(text) or "\0" in text:
         return _parse_slow(text, max_cpus, linemax)
     # In bulk: the counts of every line that has one per CPU are converted at once.
     ascii_ = text.isascii()    # names cut to 15 bytes are 15 characters

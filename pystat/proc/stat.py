@@ -166,6 +166,8 @@ def _scan_stat_fast(text: str) -> StatScan | None:
     if at >= 0:
         first = scan_ulongs(rest[at + 6:at + 64], 1)
         intr = first[0] if first else None
+    if len(rest) > 8191 and not rest.isascii():
+        return None  # fgets pieces are 8191 bytes, not characters
     if len(rest) > 8191:  # a longer line reaches sysstat in 8 KiB pieces
         for line in rest.split("\n"):
             if len(line) > 8191 and any(line.startswith(("cpu", "intr "), k)

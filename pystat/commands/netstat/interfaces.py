@@ -18,8 +18,8 @@ import errno as _errno
 import os
 import socket
 
-from pystat.commands.netstat.cfile import fgets_pieces
 from pystat.errors import SeriesExhausted, SourceError
+from pystat.proc.cscan import fgets_lines
 from pystat.proc.cscanf import scan_at, sscanf
 from pystat.proc.netdev import _FORMATS as _NETDEV_FORMATS
 from pystat.proc.netdev import IF_INET6 as _IF_INET6
@@ -212,7 +212,7 @@ def _parse_net_dev(text: str) -> list:
     lines too, a longer line in pieces (each one an interface line of its
     own), each seen up to a NUL."""
     if "\0" in text or not text.isascii() or max(map(len, text.split("\n"))) >= 511:
-        lines = fgets_pieces(text, 512)
+        lines = fgets_lines(text, 512, strings=True)
     else:
         lines = text.split("\n")
         if lines and lines[-1] == "":

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import socket
 
-from pystat.commands.netstat.cfile import c_text, fgets_pieces
 from pystat.errors import SourceError
+from pystat.proc.cscan import c_text, fgets_lines
 from pystat.proc.cscanf import compile_format, sscanf
 
 RTF_UP = 0x0001
@@ -168,7 +168,7 @@ class Routes:
             self.emit("Destination     Gateway         Genmask         "
                       "Flags Metric Ref    Use Iface    MSS   Window irtt\n", None)
         # the header through proc_gen_fmt's fgets(buf, 511), lines through fgets(buf, 1023)
-        lines = fgets_pieces(text, 1023, 511, bytewise=True)
+        lines = fgets_lines(text, 1023, strings=True, first=511, bytewise=True)
         if not lines:
             return 1
         fmt, missing = proc_gen_fmt(lines[0].rstrip("\n"), V4_COLUMNS)
@@ -306,7 +306,7 @@ class Routes:
                   "Flag Met Ref  Use If\n", None)
         v: list = [""] * 8 + [0] + [""] * 8 + [0] + [""] * 8 + [0, 0, 0, 0, ""]
         dst = nh = None
-        for line in fgets_pieces(text, 1023, bytewise=True):
+        for line in fgets_lines(text, 1023, strings=True, bytewise=True):
             got = sscanf(line, V6_FORMAT) or []
             v[:len(got)] = got
             iflags = v[29] & U32

@@ -34,8 +34,8 @@ import errno as _errno
 import re
 import socket
 
-from pystat.commands.netstat.cfile import fgets_pieces
 from pystat.errors import SeriesExhausted, SourceError
+from pystat.proc.cscan import fgets_lines
 from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, StaleFields, addr_bytes, c_int,
                                  inet_fields, signed, unix_fields)
 
@@ -143,7 +143,7 @@ class FileLines:
                 lines.pop()
             if "\0" in chunk or not chunk.isascii() or max(map(len, lines), default=0) >= size - 1:
                 lines = [p[:-1] if p.endswith("\n") else p
-                         for p in fgets_pieces(chunk, size)]
+                         for p in fgets_lines(chunk, size, strings=True)]
             yield from lines
 
     def lines(self):
