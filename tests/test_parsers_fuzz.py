@@ -112,6 +112,7 @@ def test_parser_accepts_real_files(parser):
 from pystat.proc import diskstats as _diskstats  # noqa: E402
 from pystat.proc import interrupts as _interrupts  # noqa: E402
 from pystat.proc import stat as _stat  # noqa: E402
+from pystat.recorder import sources as _sources  # noqa: E402
 
 BULK = {
     "diskstats": (lambda t: _diskstats.scan_diskstats(t), _diskstats._scan_diskstats_slow,
@@ -123,6 +124,11 @@ BULK = {
                         lambda t: _interrupts._parse_slow(t, 2, 150), "proc/interrupts"),
     "softirqs": (lambda t: _interrupts.parse_softirqs(t),
                  lambda t: _interrupts._parse_slow(t, None, None), "proc/softirqs"),
+    # the recorder's readings of the usual network files (netstat's parsers otherwise)
+    "net_dev": (lambda t: _sources.fast_net_dev(t), parse_net_dev, "proc/net/dev"),
+    "snmp": (lambda t: _sources.fast_snmp(t), lambda t: _sources.parse_snmp(t), "proc/net/snmp"),
+    "snmp6": (lambda t: _sources.fast_snmp6(t), lambda t: _sources.parse_snmp6(t),
+              "proc/net/snmp6"),
 }
 
 

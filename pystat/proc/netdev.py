@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from pystat.proc.cscan import fgets_lines
 from pystat.proc.cscanf import compile_format, sscanf
 
 _WS = " \t\n\v\f\r"
@@ -71,21 +72,35 @@ def get_name(line: str) -> tuple[str, int]:
     return "".join(name), p
 
 
-def parse_net_dev(text: str) -> list[NetDev]:
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+def read_net_dev(text: str) -> list[tuple[str, dict]]:
+    """[(name, {counter: value} of the counters its line converted), ...]: the
+    file as if_readlist_proc() reads it: fgets(buf, 512) for the two header
+    lines too, a longer line in pieces (each one an interface line of its
+    own), each seen up to a NUL."""
+    if "\0" in text or not text.isascii() or max(map(len, text.split("\n"))) >= 511:
+        lines = fgets_lines(text, 512, strings=True)
+    else:
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
     if len(lines) < 2:
         return []
     head = lines[1]
-    version = 3 if "compressed" in head else 2 if "bytes" in head else 1
-    fmt, names = _FORMATS[version]
+    fmt, names = _FORMATS[3 if "compressed" in head else 2 if "bytes" in head else 1]
     out = []
     for line in lines[2:]:
-        name, p = get_name(line[:511])
-        values = sscanf(line[p:511], fmt) or []
+        name, p = get_name(line)
+        out.append((name, dict(zip(names, sscanf(line[p:], fmt) or []))))
+    return out
+
+
+def parse_net_dev(text: str) -> list[NetDev]:
+    """Every interface line as :func:`read_net_dev` reads it, the counters it
+    does not convert 0."""
+    out = []
+    for name, got in read_net_dev(text):
         stats = dict.fromkeys(STAT_NAMES, 0)
-        stats.update(zip(names, values))
+        stats.update(got)
         out.append(NetDev(name, stats))
     return out
 

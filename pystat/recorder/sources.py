@@ -707,7 +707,7 @@ def fast_snmp(text: str):
     for head, vals in zip(lines[::2], lines[1::2]):
         h, v = head.split(), vals.split()
         if (len(h) != len(v) or not h or h[0] != v[0] or h[0][-1:] != ":"
-                or not all(map(_INTEGER.match, v[1:]))):
+                or not all(map(_INTEGER.match, v[1:])) or max(map(len, v)) > 19):
             return parse_snmp(text)
         sections.append(Section(h[0][:-1], [(n, int(x) & U64_MAX) for n, x in zip(h[1:], v[1:])]))
     return SnmpFile(sections, False)
@@ -716,8 +716,9 @@ def fast_snmp(text: str):
 def fast_snmp6(text: str):
     """parse_snmp6() for the usual file ("Name value" lines of plain numbers)."""
     words = text.split()
-    if (not text.endswith("\n") or len(words) != 2 * text.count("\n")
-            or not all(w.isdigit() for w in words[1::2])):
+    if (not text.endswith("\n") or len(words) != 2 * text.count("\n") or not text.isascii()
+            or not all(w.isdigit() for w in words[1::2])
+            or max(map(len, words[1::2]), default=0) > 19):
         return parse_snmp6(text)
     return list(zip(words[::2], map(int, words[1::2])))
 
@@ -730,7 +731,9 @@ def fast_net_dev(text: str):
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    if len(lines) < 2 or "compressed" not in lines[1] or "multicast" not in lines[1]:
+    if (len(lines) < 2 or "compressed" not in lines[1] or "multicast" not in lines[1]
+            or "\0" in text or not text.isascii()
+            or max(map(len, lines)) >= 511):  # netstat's fgets pieces
         return parse_net_dev(text)
     out = []
     for line in lines[2:]:
@@ -738,7 +741,8 @@ def fast_net_dev(text: str):
         words = rest.split()
         name = name.strip()
         if (not sep or not name or " " in name or len(words) != 16
-                or not all(w.isdigit() for w in words) or ":" in rest):
+                or not all(w.isdigit() for w in words) or ":" in rest
+                or max(map(len, words)) > 19):
             return parse_net_dev(text)
         out.append(NetDev(name, dict(zip(STAT_NAMES, map(int, words)))))
     return out

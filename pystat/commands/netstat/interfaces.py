@@ -19,12 +19,9 @@ import os
 import socket
 
 from pystat.errors import SeriesExhausted, SourceError
-from pystat.proc.cscan import fgets_lines
-from pystat.proc.cscanf import scan_at, sscanf
-from pystat.proc.netdev import _FORMATS as _NETDEV_FORMATS
+from pystat.proc.cscanf import scan_at
 from pystat.proc.netdev import IF_INET6 as _IF_INET6
-from pystat.proc.netdev import STAT_NAMES
-from pystat.proc.netdev import get_name as netdev_get_name
+from pystat.proc.netdev import STAT_NAMES, read_net_dev
 
 IFF_UP = 0x1
 IFF_BROADCAST = 0x2
@@ -206,28 +203,6 @@ def cache_add(lst: list, name: str) -> dict:
 
 # --------------------------------------------------------------------------------
 
-def _parse_net_dev(text: str) -> list:
-    """[(name, {counter: value} of the counters the line converted), ...]: the
-    file as if_readlist_proc() reads it, fgets(buf, 512) for the two header
-    lines too, a longer line in pieces (each one an interface line of its
-    own), each seen up to a NUL."""
-    if "\0" in text or not text.isascii() or max(map(len, text.split("\n"))) >= 511:
-        lines = fgets_lines(text, 512, strings=True)
-    else:
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-    if len(lines) < 2:
-        return []
-    head = lines[1]
-    fmt, names = _NETDEV_FORMATS[3 if "compressed" in head else 2 if "bytes" in head else 1]
-    out = []
-    for line in lines[2:]:
-        name, p = netdev_get_name(line)
-        out.append((name, dict(zip(names, sscanf(line[p:], fmt) or []))))
-    return out
-
-
 def _if_inet6_stream(text: str) -> list:
     """(conversions, values) ife_print_long() holds after each of its ``fscanf(f, "%4s...
     %20s\n")`` calls on /proc/net/if_inet6, until one returns EOF: a call
@@ -251,7 +226,7 @@ def interfaces(host, o, warn):
     """The interface list in netstat's order: [{"name", "stats" or None}, ...]."""
     lst: list = []
     try:
-        devs = host.root.parse("/proc/net/dev", _parse_net_dev)
+        devs = host.root.parse("/proc/net/dev", read_net_dev)
     except SourceError as e:
         warn(f"Warning: cannot open /proc/net/dev ({_strerror(e)}). Limited output.")
         devs = []
