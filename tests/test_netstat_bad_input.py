@@ -50,6 +50,22 @@ def _same_as_real(root, *argv):
     return code, out, err
 
 
+def _with_this_machines_interfaces(root):
+    """The capture's record of what netstat -i asks by ioctl replaced by this
+    machine's answers for the interfaces it has: the real netstat, run on the
+    capture, asks this kernel."""
+    import json
+
+    from pystat import netif
+
+    with open("/proc/net/dev") as f:
+        names = [ln.split(":")[0].strip() for ln in f.read().splitlines()[2:]]
+    meta = root / "pystat-snapshot.json"
+    data = json.loads(meta.read_text())
+    data["netif"] = netif.capture(names)
+    meta.write_text(json.dumps(data))
+
+
 def _lines(text):
     return text.splitlines(keepends=True)
 
@@ -308,10 +324,6 @@ def test_net_dev_read_as_fgets_pieces(root):
     # a longer line is an interface line of its own, and a NUL ends a line.
     # Both tools get their interface data from this machine's kernel here (the
     # real one by ioctl, pystat from a record of the same ioctls).
-    import json
-
-    from pystat import netif
-
     def damage(text):
         lines = _lines(text)
         lo = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("lo:"))
@@ -321,12 +333,7 @@ def test_net_dev_read_as_fgets_pieces(root):
         lines.append(lines[lo][:30] + "\0" + lines[lo][30:])               # lo again, cut
         return "".join(lines)
     _edit(root / "proc/net/dev", damage)
-    with open("/proc/net/dev") as f:
-        names = [ln.split(":")[0].strip() for ln in f.read().splitlines()[2:]]
-    meta = root / "pystat-snapshot.json"
-    data = json.loads(meta.read_text())
-    data["netif"] = netif.capture(names)
-    meta.write_text(json.dumps(data))
+    _with_this_machines_interfaces(root)
     for argv in (["-i"], ["-ia"]):
         _same_as_real(root, *argv)
 
@@ -368,17 +375,8 @@ def test_if_inet6_read_as_one_fscanf_stream(root, damage):
     # fields it does not convert (the scope with its compat bit taken off by
     # the last print).  Interface data: this machine's kernel for
     # both tools, as in test_net_dev_read_as_fgets_pieces.
-    import json
-
-    from pystat import netif
-
     _edit(root / "proc/net/if_inet6", damage)
-    with open("/proc/net/dev") as f:
-        names = [ln.split(":")[0].strip() for ln in f.read().splitlines()[2:]]
-    meta = root / "pystat-snapshot.json"
-    data = json.loads(meta.read_text())
-    data["netif"] = netif.capture(names)
-    meta.write_text(json.dumps(data))
+    _with_this_machines_interfaces(root)
     _same_as_real(root, "-ie")
 
 

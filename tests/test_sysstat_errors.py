@@ -265,17 +265,30 @@ def test_counters_going_backwards_are_not_negative(tmp_path):
             assert all(float(x) >= 0 and float(x) < 1e7 for x in line.split()[1:]), line
 
 
-def _set_first_count(name, value):
-    """The first CPU's count of interrupt ``name`` set to ``value``."""
+def _busy_series(tmp_path, samples):
+    """The first ``samples`` samples of the busy series, copied."""
+    series = tmp_path / "series"
+    for k in range(samples):
+        shutil.copytree(os.path.join(BUSY, "%06d" % k), series / ("%06d" % k), symlinks=True)
+    return series
+
+
+def _edit_count(name, column, change):
+    """The count of interrupt ``name`` in CPU column ``column`` (0: the first)
+    set to ``change(count)``."""
     def func(text):
         lines = text.split("\n")
         for i, line in enumerate(lines):
             if line.strip().startswith(name + ":"):
                 words = line.split()
-                words[1] = value
+                words[1 + column] = change(words[1 + column])
                 lines[i] = "      " + " ".join(words)
         return "\n".join(lines)
     return func
+
+
+def _set_first_count(name, value):
+    return _edit_count(name, 0, lambda _: value)
 
 
 @pytest.mark.parametrize("argv,rel,name", [
@@ -299,18 +312,9 @@ def test_interrupt_totals_going_backwards_wrap_at_64_bits(tmp_path, rel, func, i
     """The "intr" total of /proc/stat is read as 32 bits, but it and the per-CPU
     totals are compared as 64-bit counters: one that went down gives a rate
     near 2**64 per interval, as in sysstat."""
-    series = tmp_path / "series"
-    for k in range(2):
-        shutil.copytree(os.path.join(BUSY, "%06d" % k), series / ("%06d" % k), symlinks=True)
+    series = _busy_series(tmp_path, 2)
     edit(series / "000001", rel, func)
     check(series, ["mpstat", "-I", *irqs, "-P", "ALL", "1", "1"], 0)
-
-
-def _busy_series(tmp_path, samples):
-    series = tmp_path / "series"
-    for k in range(samples):
-        shutil.copytree(os.path.join(BUSY, "%06d" % k), series / ("%06d" % k), symlinks=True)
-    return series
 
 
 def _without_cpu1_line(text):
@@ -333,15 +337,7 @@ def _without_cpu1_column(text):
 
 
 def _add_to_cpu1(name, n):
-    def func(text):
-        lines = text.split("\n")
-        for i, line in enumerate(lines):
-            if line.strip().startswith(name + ":"):
-                words = line.split()
-                words[2] = str(int(words[2]) + n)
-                lines[i] = "      " + " ".join(words)
-        return "\n".join(lines)
-    return func
+    return _edit_count(name, 1, lambda count: str(int(count) + n))
 
 
 def test_offline_cpu_counts_per_interrupt_come_from_the_files(tmp_path):
