@@ -351,6 +351,15 @@ def test_offline_cpu_counts_per_interrupt_come_from_the_files(tmp_path):
     check(series, ["mpstat", "-I", "ALL", "-P", "ALL", "1", "1"], 0)
 
 
+def test_offline_cpu_interrupt_total_is_not_carried_on(tmp_path):
+    """A CPU with no /proc/stat line in the middle sample, that /proc/interrupts
+    still names: its per-CPU total there is the file's, so that its intr/s when
+    it is back is against that sample, not against the one before."""
+    series = _busy_series(tmp_path, 3)
+    edit(series / "000001", "proc/stat", _without_cpu1_line)
+    check(series, ["mpstat", "-I", "SUM", "-P", "ALL", "1", "2"], 0)
+
+
 @pytest.mark.parametrize("samples,missing,offline", [(2, 1, False), (2, 1, True),
                                                      (3, 1, True), (4, 2, False)])
 def test_cpu_missing_from_interrupts_header_keeps_previous_counts(tmp_path, samples,

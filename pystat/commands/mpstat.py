@@ -16,8 +16,8 @@ What it reads:
 
 sysstat's computations are kept, quirks included: CPU "all" is the sum of
 the per-CPU lines (the aggregate line only on one-CPU machines); a CPU with
-no line is offline (not shown in any report; its CPU times and interrupt
-total carried on from the previous sample; the counts per interrupt of a
+no line is offline (not shown in any report; its CPU times carried on from
+the previous sample, its interrupt total read from the file; the counts per interrupt of a
 CPU that the interrupts or softirqs file does not name, offline or not, are
 those of the previous sample), one that comes back with no
 previous values is skipped once; counters that go backwards are clamped as in
@@ -512,13 +512,12 @@ def _global_cpu(st: State, prev: int, curr: int, offline: set, o: Opts) -> int:
     for i in range(1, o.cpu_nr + 1):
         scc, scp = st.cpu[curr][i], st.cpu[prev][i]
         if sum8(scc) == 0:
-            # offline: its CPU times and interrupt total carry on from the
-            # previous sample (so that they do not jump from zero when it is
-            # back); its counts per interrupt do not: they are what the
+            # offline: its CPU times carry on from the previous sample (so
+            # that they do not jump from zero when it is back); its interrupt
+            # total and counts per interrupt do not: they are what the
             # interrupts and softirqs files hold for it
             scc[:] = scp
             offline.add(i)
-            st.irq[curr][i] = st.irq[prev][i]
         if sum8(scp) == 0 and o.interval:
             offline.add(i)
             continue
