@@ -391,3 +391,11 @@ def test_route_fields_with_non_ascii_bytes(root):
     for argv in (["-rn"], ["-rnee"], ["-rnA", "inet6"]):
         code, out, err = _same_as_real(root, *argv)
         assert code == 0
+
+
+def test_long_service_names_cut_to_63_bytes(root):
+    """get_sname() returns the name from a 64-byte buffer: -W shows 63 bytes of it."""
+    with open(root / "etc" / "services", "a") as f:
+        f.write("a" * 100 + " 2222/tcp\n" + "é" * 40 + " 8443/tcp\n")
+    code, out, _ = _same_as_real(root, "-atW")
+    assert "0.0.0.0:" + "a" * 63 + " " in out
