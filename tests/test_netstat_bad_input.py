@@ -399,3 +399,11 @@ def test_long_service_names_cut_to_63_bytes(root):
         f.write("a" * 100 + " 2222/tcp\n" + "é" * 40 + " 8443/tcp\n")
     code, out, _ = _same_as_real(root, "-atW")
     assert "0.0.0.0:" + "a" * 63 + " " in out
+
+
+@pytest.mark.parametrize("argv", [("-atW6",), ("-rA", "inet6")])
+def test_ipv6_names_of_128_bytes_or_more_show_the_number(root, argv):
+    """getnameinfo() gives the number when the name does not fit netstat's 128 bytes."""
+    (root / "etc" / "hosts").write_text("::1 " + "h" * 128 + "\nfe80::fc:ff:fe00:1 " + "é" * 64 + "\n")
+    code, out, _ = _same_as_real(root, *argv)
+    assert "h" * 100 not in out and "::1" in out
