@@ -407,3 +407,10 @@ def test_ipv6_names_of_128_bytes_or_more_show_the_number(root, argv):
     (root / "etc" / "hosts").write_text("::1 " + "h" * 128 + "\nfe80::fc:ff:fe00:1 " + "é" * 64 + "\n")
     code, out, _ = _same_as_real(root, *argv)
     assert "h" * 100 not in out and "::1" in out
+
+
+def test_ipv6_route_destination_cut_to_127_bytes(root):
+    """rprint_fib6() prints "name/len" into 128 bytes: a 127-byte name loses "/128"."""
+    (root / "etc" / "hosts").write_text("::1 " + "h" * 127 + "\n")
+    code, out, _ = _same_as_real(root, "-rA", "inet6")
+    assert "h" * 127 + " " in out
