@@ -9,7 +9,9 @@
 * **Hosts**: IPv4 by ``gethostbyaddr(AF_INET)``, IPv6 by ``getnameinfo``
   (which asks ``gethostbyaddr(AF_INET6)``); both take the first /etc/hosts
   line holding the address (for IPv4 lookups glibc also reads ``::1`` and
-  ``::ffff:a.b.c.d`` lines as IPv4).  The name is that line's first name.
+  ``::ffff:a.b.c.d`` lines as IPv4).  The name is that line's first name;
+  an IPv6 name of 128 bytes or more does not fit netstat's buffer and
+  getnameinfo gives the number instead.
 * **Networks** (``getnetbyaddr``): the first /etc/networks line whose number
   (``inet_network``, missing trailing parts taken as ``.0``) matches.
 
@@ -236,6 +238,8 @@ class NameService:
                 name = None
         else:
             name = self._files_hosts()[1].get(addr)
+        if name is not None and len(name.encode("utf-8", "surrogateescape")) > 127:
+            name = None     # no room in netstat's 128-byte buffer: the number instead
         self._host6[addr] = name
         return name
 

@@ -391,3 +391,26 @@ def test_route_fields_with_non_ascii_bytes(root):
     for argv in (["-rn"], ["-rnee"], ["-rnA", "inet6"]):
         code, out, err = _same_as_real(root, *argv)
         assert code == 0
+
+
+def test_long_service_names_cut_to_63_bytes(root):
+    """get_sname() returns the name from a 64-byte buffer: -W shows 63 bytes of it."""
+    with open(root / "etc" / "services", "a") as f:
+        f.write("a" * 100 + " 2222/tcp\n" + "é" * 40 + " 8443/tcp\n")
+    code, out, _ = _same_as_real(root, "-atW")
+    assert "0.0.0.0:" + "a" * 63 + " " in out
+
+
+@pytest.mark.parametrize("argv", [("-atW6",), ("-rA", "inet6")])
+def test_ipv6_names_of_128_bytes_or_more_show_the_number(root, argv):
+    """getnameinfo() gives the number when the name does not fit netstat's 128 bytes."""
+    (root / "etc" / "hosts").write_text("::1 " + "h" * 128 + "\nfe80::fc:ff:fe00:1 " + "é" * 64 + "\n")
+    code, out, _ = _same_as_real(root, *argv)
+    assert "h" * 100 not in out and "::1" in out
+
+
+def test_ipv6_route_destination_cut_to_127_bytes(root):
+    """rprint_fib6() prints "name/len" into 128 bytes: a 127-byte name loses "/128"."""
+    (root / "etc" / "hosts").write_text("::1 " + "h" * 127 + "\n")
+    code, out, _ = _same_as_real(root, "-rA", "inet6")
+    assert "h" * 127 + " " in out

@@ -145,3 +145,11 @@ def test_bulk_reading_equals_line_by_line(name):
     check()
     for text in texts:
         assert fast(text) == slow(text)
+
+
+@pytest.mark.parametrize("text", ["Ip:\xa0 Forwarding DefaultTTL\nIp: 2 64\n",
+                                  " Ip: Forwarding DefaultTTL\nIp: 2 64\n",
+                                  "I:p: Forwarding DefaultTTL\nI:p: 2 64\n"])
+def test_bulk_snmp_reading_of_odd_titles_and_spaces(text):
+    """The title is all before the first colon; str.split() also splits at U+00A0."""
+    assert _sources.fast_snmp(text) == _sources.parse_snmp(text)

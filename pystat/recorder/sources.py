@@ -701,12 +701,13 @@ def fast_snmp(text: str):
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    if len(lines) % 2 or not text.endswith("\n") or "\0" in text:
-        return parse_snmp(text)
+    if len(lines) % 2 or not text.endswith("\n") or "\0" in text or not text.isascii():
+        return parse_snmp(text)      # (str.split() would also split at U+00A0 and the like)
     sections = []
     for head, vals in zip(lines[::2], lines[1::2]):
         h, v = head.split(), vals.split()
         if (len(h) != len(v) or not h or h[0] != v[0] or h[0][-1:] != ":"
+                or head.find(":") != len(h[0]) - 1      # the title is all before it
                 or not all(map(_INTEGER.match, v[1:])) or max(map(len, v)) > 19):
             return parse_snmp(text)
         sections.append(Section(h[0][:-1], [(n, int(x) & U64_MAX) for n, x in zip(h[1:], v[1:])]))

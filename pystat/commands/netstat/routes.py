@@ -18,6 +18,7 @@ from __future__ import annotations
 import socket
 
 from pystat.errors import SourceError
+from pystat.commands.netstat.sockets import _cut, fix_v4_address
 from pystat.proc.cscan import c_text, fgets_lines
 from pystat.proc.cscanf import compile_format, sscanf
 
@@ -321,7 +322,8 @@ class Routes:
             n = _v6_getsock(":".join(v[18:26]))
             if n is not None:
                 nh = n
-            dtext = self.sprint6(dst, numeric) + "/%d" % _int(v[8])
+            # snprintf(addr6, 128, "%s/%d"): a long name loses the prefix length
+            dtext = _cut(self.sprint6(dst, numeric) + "/%d" % _int(v[8]), 127)
             ntext = self.sprint6(nh, numeric)
             flags = "".join(letter for bit, letter in V6_FLAGS if iflags & bit)
             metric, refcnt, use = _int(v[26]), _int(v[27]), _int(v[28])
@@ -333,8 +335,6 @@ class Routes:
 
     def sprint6(self, addr: bytes | None, numeric: int) -> str:
         """INET6_sprint(): numeric, "[::]", or the name getnameinfo finds."""
-        from pystat.commands.netstat.sockets import fix_v4_address
-
         if addr is None:
             return "[NONE SET]"
         text = socket.inet_ntop(socket.AF_INET6, addr)

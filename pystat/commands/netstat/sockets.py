@@ -617,7 +617,8 @@ class Lister:
             elif self.o.num_port:
                 text = str(port)
             else:
-                text = self.names.services(proto).get(port) or str(port)
+                # get_sname() copies the name into its 64-byte static buffer
+                text = _cut(self.names.services(proto).get(port) or str(port), 63)
             if len(cache) > 70000:
                 cache.clear()
             cache[hexport] = text
