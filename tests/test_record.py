@@ -794,6 +794,31 @@ def test_a_sample_with_an_unreadable_file_is_a_gap(tmp_path, rel, k, tool, flags
     assert ok(["history", tool, "--db", str(db), *flags]) == expected
 
 
+def test_a_name_that_is_not_utf8_is_recorded(tmp_path):
+    """A device name with bytes that are not UTF-8 (read as lone surrogates, which
+    SQLite's text refuses: the recorder died with a UnicodeEncodeError) is stored
+    escaped and read back as it was: history vmstat -d prints it as the live one."""
+    import shutil
+
+    from pystat.recorder.model import format_labels, parse_labels
+
+    root = tmp_path / "busy"
+    shutil.copytree(BUSY, root, symlinks=True, ignore=shutil.ignore_patterns("golden"))
+    for k in range(5):
+        path = root / ("%06d" % k) / "proc" / "diskstats"
+        path.write_bytes(path.read_bytes().replace(b" zram0 ", b" zr\xe9m\\x41 "))
+        block = os.fsencode(root / ("%06d" % k) / "sys" / "block")
+        os.rename(block + b"/zram0", block + b"/zr\xe9m\\x41")   # a whole disk
+    db = tmp_path / "h.db"
+    ok(["--root", str(root), "record", "--db", str(db)])
+    live = ok(["--root", str(root), "vmstat", "-d", "1", "5"])
+    assert "zr\udce9m\\x41 " in live
+    assert ok(["history", "vmstat", "-d", "--db", str(db)]) == live
+    labels = (("device", 'a\udcff"\\x41\n\udc80'), ("z", ""))
+    assert format_labels(labels) == 'device="a\\xff\\"\\\\x41\\n\\x80",z=""'
+    assert parse_labels(format_labels(labels)) == labels
+
+
 def test_history_sysstat_bad_input(busy_db):
     db = str(busy_db)
     assert "no INTERVAL" in fail(["history", "iostat", "--db", db, "1", "3"])
