@@ -741,6 +741,84 @@ def test_history_sysstat_formats(busy_consistent, tool, flags, count):
         assert ok(["history", tool, "--db", str(db), *flags, "--format", fmt]) == live
 
 
+def _unreadable(rel):
+    def damage(root):
+        path = os.path.join(root, rel)
+        if rel == "proc/diskstats":
+            os.unlink(path)
+        else:
+            with open(path, "w") as f:
+                f.write("x\n")
+    return damage
+
+
+GAP = ((0, 1), (3, 4))
+
+
+@pytest.mark.parametrize("rel,k,tool,flags,runs", [
+    ("proc/stat", 2, "vmstat", ["-w"], GAP), ("proc/stat", 2, "iostat", ["-x"], GAP),
+    ("proc/stat", 2, "mpstat", ["-P", "ALL"], GAP), ("proc/vmstat", 2, "vmstat", ["-t"], GAP),
+    ("proc/uptime", 2, "iostat", [], GAP), ("proc/uptime", 2, "mpstat", [], GAP),
+    ("proc/diskstats", 2, "vmstat", ["-d"], GAP), ("proc/diskstats", 2, "iostat", ["-d"], GAP),
+    # vmstat reads /proc/meminfo once, at start-up: only a run's first sample needs it
+    ("proc/meminfo", 2, "vmstat", ["-a"], ((0, 1, 2, 3, 4),)),
+    ("proc/meminfo", 0, "vmstat", [], ((1, 2, 3, 4),)),
+    ("proc/stat", 0, "mpstat", [], ((1, 2, 3, 4),))],
+    ids=lambda x: " ".join(map(str, x)) if isinstance(x, (list, tuple)) else str(x))
+def test_a_sample_with_an_unreadable_file_is_a_gap(tmp_path, rel, k, tool, flags, runs):
+    """A file the recorder could not read in one sample (it says so, and records the
+    others) leaves that sample out of the reports that need it: the samples before and
+    after replay as separate runs, each equal to the live tool on that run, instead of
+    the missing values replayed as zeros (counters gone to 0 and back: 32-bit-wrapped
+    in/cs, since-boot rates) or the report stopping there."""
+    root = consistent_copy(BUSY, tmp_path / "busy")
+    _unreadable(rel)(os.path.join(root, "%06d" % k))
+    db = tmp_path / "h.db"
+    code, _, err = run(["--root", root, "record", "--db", str(db)])
+    assert code == 0 and err.startswith("pystat: record: ") and err.count("\n") == 1, err
+    assert "not recorded" in err
+    expected = ""
+    for samples in runs:
+        part = tmp_path / ("run%d" % samples[0])
+        part.mkdir()
+        for i, j in enumerate(samples):
+            os.symlink(os.path.join(root, "%06d" % j), part / ("%06d" % i))
+        n = str(len(samples) - 1)
+        if tool == "vmstat":
+            live = ok(["--root", str(part), "vmstat", *flags, "1", str(len(samples))])
+            live = live.splitlines(True)
+            expected += "".join(live if "-d" in flags else live[:2] + live[3:])
+        else:
+            expected += ok(["--root", str(part), tool, *flags,
+                            *(["-y"] if tool == "iostat" else []), "1", n])
+    assert ok(["history", tool, "--db", str(db), *flags]) == expected
+
+
+def test_a_name_that_is_not_utf8_is_recorded(tmp_path):
+    """A device name with bytes that are not UTF-8 (read as lone surrogates, which
+    SQLite's text refuses: the recorder died with a UnicodeEncodeError) is stored
+    escaped and read back as it was: history vmstat -d prints it as the live one."""
+    import shutil
+
+    from pystat.recorder.model import format_labels, parse_labels
+
+    root = tmp_path / "busy"
+    shutil.copytree(BUSY, root, symlinks=True, ignore=shutil.ignore_patterns("golden"))
+    for k in range(5):
+        path = root / ("%06d" % k) / "proc" / "diskstats"
+        path.write_bytes(path.read_bytes().replace(b" zram0 ", b" zr\xe9m\\x41 "))
+        block = os.fsencode(root / ("%06d" % k) / "sys" / "block")
+        os.rename(block + b"/zram0", block + b"/zr\xe9m\\x41")   # a whole disk
+    db = tmp_path / "h.db"
+    ok(["--root", str(root), "record", "--db", str(db)])
+    live = ok(["--root", str(root), "vmstat", "-d", "1", "5"])
+    assert "zr\udce9m\\x41 " in live
+    assert ok(["history", "vmstat", "-d", "--db", str(db)]) == live
+    labels = (("device", 'a\udcff"\\x41\n\udc80'), ("z", ""))
+    assert format_labels(labels) == 'device="a\\xff\\"\\\\x41\\n\\x80",z=""'
+    assert parse_labels(format_labels(labels)) == labels
+
+
 def test_history_sysstat_bad_input(busy_db):
     db = str(busy_db)
     assert "no INTERVAL" in fail(["history", "iostat", "--db", db, "1", "3"])

@@ -105,6 +105,59 @@ def select(store: Store, resolution: str, since: float | None, until: float | No
     return Selection(a, step, segments)
 
 
+def complete(store: Store, sel: Selection, groups, sources=(), start=()) -> Selection:
+    """``sel`` with each run of samples cut where a sample lacks one of ``groups``, or
+    the values of one of ``sources`` (those of the system group; ``start``: needed
+    only where a run starts, like vmstat's /proc/meminfo), because the recorder could
+    not read that file then: the sample is left out, as a gap, rather than replayed
+    as zeros (which the reports would show as counters gone back to 0 and up again)
+    or stopping the report at it.  Finest archive only."""
+    from pystat.recorder.sources import SOURCES
+
+    if sel.archive != 0:
+        return sel
+    marks = [_first_series(SOURCES[name]) for name in sources]
+    first_marks = marks + [_first_series(SOURCES[name]) for name in start]
+    has: dict[tuple[int, bool], bool] = {}   # (system layout id, run start) -> usable
+
+    def usable(rows, first: bool) -> bool:
+        for g, r in zip(groups, rows):
+            if r is None:
+                return False
+            if g == "system":
+                ok = has.get((r[0], first))
+                if ok is None:
+                    names = set(store.layout_series(r[0]))
+                    ok = has[r[0], first] = all(m in names
+                                                for m in (first_marks if first else marks))
+                if not ok:
+                    return False
+        return True
+
+    out = []
+    for seg in sel.segments:
+        f = RawFrames(store, seg, groups)
+        run: list[Slot] = []
+        for slot, *rows in zip(seg, *(f._rows(g) for g in groups)):
+            if usable(rows, not run):
+                run.append(slot)
+                continue
+            if len(run) > 1:
+                out.append(run)
+            run = []
+        if len(run) > 1:
+            out.append(run)
+    if not out:
+        raise PystatError(f"{WHAT}: no two consecutive samples in the range hold the "
+                          f"values of {', '.join(sources + start or groups)}")
+    return Selection(sel.archive, sel.step, out)
+
+
+def _first_series(src):
+    names = getattr(src, "total", None) or src.names
+    return names["MemTotal"] if isinstance(names, dict) else names[0]
+
+
 def frames(store: Store, sel: Selection, segment: list[Slot], groups, cf: str):
     if sel.archive == 0:
         return RawFrames(store, segment, groups)
@@ -139,6 +192,10 @@ def vmstat(store: Store, sel: Selection, mode: str, o, fmt: str, out, cf: str) -
                           f"finest resolution ({format_duration(store.archives[0].step)}) has them")
     groups = VMSTAT_GROUPS[mode]
     _require(store, groups, f"vmstat {_flag(mode)}".strip())
+    if mode == "vm":
+        sel = complete(store, sel, groups, ("stat", "vmstat"), start=("meminfo",))
+    elif mode in ("disk", "partition"):
+        sel = complete(store, sel, groups)
     o.delay = sel.step
     o.infinite = True
     o.count = -1
@@ -267,6 +324,7 @@ def iostat(store: Store, sel: Selection, args: list[str], fmt: str, out, cf: str
     if given.devmap:
         raise PystatError(f"{WHAT}: iostat -N: device-mapper names are not recorded")
     _require(store, IOSTAT_GROUPS, "iostat")
+    sel = complete(store, sel, ("system", "disk"), ("stat", "uptime"))
     _sysstat_json_check("iostat", sel, given.json)
 
     def opts():
@@ -307,6 +365,7 @@ def mpstat(store: Store, sel: Selection, args: list[str], fmt: str, out, cf: str
         raise PystatError(f"{WHAT}: mpstat: no INTERVAL or COUNT: the interval is the "
                           f"recording's ({format_duration(sel.step)} here; see --resolution)")
     _require(store, MPSTAT_GROUPS, "mpstat")
+    sel = complete(store, sel, ("system", "cpu"), ("stat", "uptime"))
     _sysstat_json_check("mpstat", sel, "-o" in args and "JSON" in args)
 
     def opts():

@@ -59,7 +59,19 @@ def format_labels(labels: tuple[tuple[str, str], ...]) -> str:
 
 
 def _escape(v: str) -> str:
-    return v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    v = v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    # a byte that is not UTF-8 (read as a lone surrogate, which SQLite's text cannot
+    # hold): \xNN
+    return _UNDECODED.sub(lambda m: "\\x%02x" % (ord(m.group()) - 0xDC00), v)
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")
+_UNESCAPE = re.compile(r"\\(x[0-9a-f]{2}|.)", re.S)
+
+
+def _unescape(m) -> str:
+    c = m.group(1)
+    return "\n" if c == "n" else chr(0xDC00 + int(c[1:], 16)) if len(c) == 3 else c
 
 
 _LABEL = re.compile(r'\s*([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"\s*(,|$)')
@@ -72,7 +84,7 @@ def parse_labels(text: str) -> tuple[tuple[str, str], ...]:
         m = _LABEL.match(text, pos)
         if not m:
             raise ValueError(f"bad labels {text!r}")
-        value = re.sub(r"\\(.)", lambda g: "\n" if g.group(1) == "n" else g.group(1), m.group(2))
+        value = _UNESCAPE.sub(_unescape, m.group(2))
         out.append((m.group(1), value))
         pos = m.end()
     return tuple(sorted(out))
