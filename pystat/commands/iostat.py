@@ -40,7 +40,7 @@ from pystat.commands import FORMAT_OPTION, until_series_ends
 from pystat.commands.sysstat import (JSON_END, Pacer, Painter, UsageError, all_digits, atol,
                                      banner, cpu_nr, is_iso, parse_dec, tabs, use_locale_time)
 from pystat.errors import PystatError, SourceError
-from pystat.proc.cscan import U32, U64
+from pystat.proc.cscan import U32, U64, c_ljust
 from pystat.proc.diskstats import scan_block_stat, scan_diskstats
 from pystat.proc.stat import CpuTimes, scan_stat
 from pystat.proc.uptime import parse_uptime
@@ -748,15 +748,10 @@ def _disk_header(o: Opts, hpart: int) -> str:
     return out + "\n"
 
 
-def _name_column(name: str) -> str:
-    """printf("%-13s", name): padded to 13 bytes (a UTF-8 name is wider in bytes)."""
-    return name + " " * (13 - len(name.encode("utf-8", "surrogateescape")))
-
-
 def _plain_basic(p: Painter, o: Opts, name: str, v: dict) -> str:
     fctr = o.fctr
     human = o.human
-    out = "" if o.pretty else p.name("%s", _name_column(name))
+    out = "" if o.pretty else p.name("%s", c_ljust(name, 13))
     rs, ws, ds = v["rsec/s"], v["wsec/s"], v["dsec/s"]
     if not human:
         rs, ws, ds = rs / fctr, ws / fctr, ds / fctr
@@ -781,7 +776,7 @@ def _plain_ext(p: Painter, o: Opts, name: str, v: dict, hpart: int) -> str:
     human = o.human
     sect = 0 if human else None      # UNIT_SECTOR
     kbyte = 2 if human else None     # UNIT_KILOBYTE
-    out = "" if o.pretty else p.name("%s", _name_column(name))
+    out = "" if o.pretty else p.name("%s", c_ljust(name, 13))
     if o.short:
         sectors = v["rsec/s"] + v["wsec/s"] + v["dsec/s"]
         if not human:

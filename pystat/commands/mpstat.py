@@ -40,7 +40,7 @@ from pystat.commands.sysstat import (JSON_END, Pacer, Painter, UsageError, all_d
                                      banner, cpu_nr as count_cpus, is_iso, parse_dec, tabs,
                                      use_locale_time)
 from pystat.errors import PystatError, SeriesExhausted, SourceError
-from pystat.proc.cscan import U32, U64, strtol
+from pystat.proc.cscan import U32, U64, c_strlen, strtol
 from pystat.proc.interrupts import parse_interrupts
 from pystat.proc.stat import scan_stat
 from pystat.proc.uptime import parse_uptime
@@ -598,11 +598,6 @@ def _sum_section(st, prev, curr, itv, offline, o: Opts) -> list:
     return out
 
 
-def _strlen(name: str) -> int:
-    """strlen(): the length of a name in bytes (printf widths count bytes)."""
-    return len(name) if name.isascii() else len(name.encode("utf-8", "surrogateescape"))
-
-
 def _irq_section(tables, ic_nr, st, prev, curr, itv, offline, o: Opts, dis: bool):
     """(header wanted, names, column widths, [(cpu, values)])."""
     cur_t, prev_t = tables[curr], tables[prev]
@@ -614,7 +609,7 @@ def _irq_section(tables, ic_nr, st, prev, curr, itv, offline, o: Opts, dis: bool
         if cur_t.names[j] == "":
             break
         names.append(cur_t.names[j])
-    widths = [max(_strlen(cur_t.names[j]) + 2, 10) for j in range(ic_nr)]
+    widths = [max(c_strlen(cur_t.names[j]) + 2, 10) for j in range(ic_nr)]
     rows = []
     for cpu in range(1, o.cpu_nr + 1):
         if cpu not in o.cpu_bitmap and o.option_p:
@@ -809,7 +804,7 @@ def plain_report(r: Report, o: Opts, p: Painter) -> str:
             header, names, widths, rows = data
             if header:
                 parts.append("\n%-11s  CPU" % prev_s
-                             + "".join(" " * (9 - min(_strlen(n), 8)) + n + "/s" for n in names)
+                             + "".join(" " * (9 - min(c_strlen(n), 8)) + n + "/s" for n in names)
                              + "\n")
             for cpu, values in rows:
                 parts.append("%-11s" % curr_s + p.name("  %3d", cpu)

@@ -31,7 +31,7 @@ import click
 from pystat import __version__
 from pystat.commands import FORMAT_OPTION, until_series_ends
 from pystat.errors import ParseError, PystatError, SourceError
-from pystat.proc.cscan import U32, U64
+from pystat.proc.cscan import U32, U64, signed
 from pystat.proc.diskstats import DiskStat, parse_diskstats
 from pystat.proc.meminfo import Meminfo, parse_meminfo
 from pystat.proc.slabinfo import parse_slabinfo
@@ -213,12 +213,6 @@ def memory_columns(mem: Meminfo, o: Opts) -> dict:
     return memory
 
 
-def _s64(v: int) -> int:
-    """``v`` as a C ``long long`` (two's complement, wrapping)."""
-    v &= U64
-    return v - (1 << 64) if v >> 63 else v
-
-
 def _c_sdiv(a: int, b: int) -> int:
     """C signed division (truncates toward zero)."""
     q = abs(a) // abs(b)
@@ -232,18 +226,18 @@ def _cpu_split(t) -> tuple[int, dict]:
     past 2**63 is negative), the percentages are divided as ``long long`` and
     printed as ``unsigned``; Div is returned as that ``long long``.
     """
-    use = _s64(t[0] + t[1])
-    sys_ = _s64(t[2] + t[5] + t[6])
-    idl, iow, sto = _s64(t[3]), _s64(t[4]), _s64(t[7])
-    gue = _s64(t[8] + t[9])
-    div = _s64(use + sys_ + idl + iow + sto)
+    use = signed(t[0] + t[1], 64)
+    sys_ = signed(t[2] + t[5] + t[6], 64)
+    idl, iow, sto = signed(t[3], 64), signed(t[4], 64), signed(t[7], 64)
+    gue = signed(t[8] + t[9], 64)
+    div = signed(use + sys_ + idl + iow + sto, 64)
     if not div:
         div, idl = 1, 1
     half = (div & U64) // 2      # divo2 = Div / 2UL
-    use = _s64(use - gue) if use >= gue else 0
+    use = signed(use - gue, 64) if use >= gue else 0
 
     def pct(x: int) -> int:
-        return _c_sdiv(_s64(_s64(100 * x) + half), div) & U32
+        return _c_sdiv(signed(signed(100 * x, 64) + half, 64), div) & U32
 
     return div, {"us": pct(use), "sy": pct(sys_), "id": pct(idl), "wa": pct(iow),
                  "st": pct(sto), "gu": pct(gue)}
@@ -287,7 +281,7 @@ def tick_deltas(prev, cur) -> list[int]:
     "don't distort deltas when cpus are taken offline")."""
     if any(n < p for n, p in zip(_tick_sums(cur), _tick_sums(prev))):
         return [0] * 10
-    return [max(_s64(a - b), 0) for a, b in zip(cur, prev)]
+    return [max(signed(a - b, 64), 0) for a, b in zip(cur, prev)]
 
 
 def interval_row(prev_stat, stat, prev_vm, vm, memory: dict, o: Opts, kb_per_page: int,
@@ -314,10 +308,10 @@ def interval_row(prev_stat, stat, prev_vm, vm, memory: dict, o: Opts, kb_per_pag
     ticks = tick_deltas(prev_stat.cpu, stat.cpu)
     if debt is not None:  # "idle can run backwards for a moment"
         if debt[0]:
-            ticks[3] = _s32(_s32(ticks[3]) + debt[0])
+            ticks[3] = signed(signed(ticks[3], 32) + debt[0], 32)
             debt[0] = 0
-        if _s32(ticks[3]) < 0:
-            debt[0] = _s32(ticks[3])
+        if signed(ticks[3], 32) < 0:
+            debt[0] = signed(ticks[3], 32)
             ticks[3] = 0
     _, cpu = _cpu_split(ticks)
     return {
@@ -462,7 +456,7 @@ def used_memory(mem: Meminfo) -> int:
     avail = mem.available or mem.free
     if avail > mem.total:
         avail = mem.free
-    used = _s64(mem.total - avail)  # a signed long
+    used = signed(mem.total - avail, 64)  # a signed long
     if used < 0:
         used = mem.total - mem.free
     return used & U64
@@ -496,7 +490,7 @@ def sum_text(reports, o: Opts, out) -> None:
             if is_mem:
                 lines.append("%13d %s %s\n" % (row[name], o.unit_char, label))
             elif name.endswith("_ticks"):  # printed with %lld: past 2**63 is negative
-                lines.append("%13d %s\n" % (_s64(row[name]), label))
+                lines.append("%13d %s\n" % (signed(row[name], 64), label))
             else:
                 lines.append("%13d %s\n" % (row[name], label))
         out.write("".join(lines))
@@ -608,17 +602,12 @@ def disk_reports(host, o: Opts):
             "reads": d.reads, "reads_merged": d.reads_merged, "read_sectors": d.read_sectors,
             "read_ms": d.read_ms, "writes": d.writes, "writes_merged": d.writes_merged,
             "write_sectors": d.write_sectors, "write_ms": d.write_ms,
-            "cur": _c_div(_s32(d.in_flight), 1000), "sec": d.io_ms // 1000,
+            "cur": _c_div(signed(d.in_flight, 32), 1000), "sec": d.io_ms // 1000,
         } for d, is_disk in devices]
         i += 1
         if not o.more(i):
             return
         host.wait(o.delay)
-
-
-def _s32(v: int) -> int:
-    v &= U32
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 DISK_HEADER = "disk- ------------reads------------ ------------writes----------- -----IO------"
@@ -705,7 +694,7 @@ def disksum_reports(host, o: Opts):
         row["merged_writes"] += d.writes_merged
         row["written_sectors"] += d.write_sectors
         row["milli_writing"] += d.write_ms
-        row["inprogress_io"] += _c_div(_s32(d.in_flight), 1000)
+        row["inprogress_io"] += _c_div(signed(d.in_flight, 32), 1000)
         row["milli_spent_io"] += d.io_ms // 1000
         row["milli_weighted_io"] += d.weighted_ms // 1000
     for k in row:

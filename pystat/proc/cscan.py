@@ -182,3 +182,34 @@ def c_text(field: str) -> str:
     if field.isascii():
         return field
     return field.encode("latin-1").decode("utf-8", "surrogateescape")
+
+
+# --------------------------------------------------------------------------
+# C integers and strings as printf and the string functions see them
+
+def signed(value: int, bits: int) -> int:
+    """``value`` as a C signed integer of ``bits`` bits (two's complement)."""
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+def c_strlen(text: str) -> int:
+    """``strlen()``: the length of ``text`` in bytes (UTF-8, surrogate escapes)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
+
+
+def c_cut(text: str, nbytes: int) -> str:
+    """The first ``nbytes`` bytes of ``text`` (``strncpy``, ``%.Ns``: a UTF-8
+    character may be split)."""
+    if text.isascii():
+        return text[:nbytes]
+    raw = text.encode("utf-8", "surrogateescape")
+    return raw[:nbytes].decode("utf-8", "surrogateescape") if len(raw) > nbytes else text
+
+
+def c_ljust(text: str, width: int) -> str:
+    """``%-Ns``: ``text`` padded to ``width`` bytes, not characters."""
+    if text.isascii():
+        return text.ljust(width)
+    n = c_strlen(text)
+    return text + " " * (width - n) if n < width else text

@@ -30,17 +30,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from pystat.proc.cscan import digits_only, to_ints, U64, fgets_lines, plain, strtol, strtoul
+from pystat.proc.cscan import (c_cut, digits_only, to_ints, U64, fgets_lines, plain, strtol,
+                               strtoul)
 
 #: mpstat's MAX_IRQ_LEN - 1
 NAME_MAX = 15
-
-
-def _irq_name(name: str) -> str:
-    """An interrupt name as mpstat keeps it: its first 15 bytes."""
-    if name.isascii():
-        return name[:NAME_MAX]
-    return name.encode("utf-8", "surrogateescape")[:NAME_MAX].decode("utf-8", "surrogateescape")
 
 
 class IrqLine(NamedTuple):
@@ -127,7 +121,7 @@ def parse_interrupts(text: str, max_cpus: int | None = None,
         if 0 < colon < 16:
             counted += 1
         names.append(line[:colon].lstrip(" ")[:NAME_MAX] if ascii_ else
-                     _irq_name(line[:colon].lstrip(" ")))
+                     c_cut(line[:colon].lstrip(" "), NAME_MAX))
         toks = line[colon + 1:].split(None, n)
         if len(toks) > n:
             toks.pop()
@@ -166,7 +160,7 @@ def _parse_slow(text: str, max_cpus: int | None, linemax: int | None) -> Interru
             continue
         if colon < 0:
             continue
-        name = _irq_name(piece[:colon].lstrip(" "))
+        name = c_cut(piece[:colon].lstrip(" "), NAME_MAX)
         rest = piece[colon + 1:]
         counts = None
         if fast:

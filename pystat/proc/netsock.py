@@ -24,6 +24,7 @@ import socket
 from typing import NamedTuple
 
 from pystat.errors import ParseError
+from pystat.proc.cscan import signed
 from pystat.proc.cscanf import compile_format, sscanf
 
 INET_NAMES = ("local", "lport", "remote", "rport", "state", "queues", "timer", "when",
@@ -135,11 +136,6 @@ def addr_text(hexaddr: str) -> str:
         n = int(hexaddr, 16)
         return "%d.%d.%d.%d" % (n & 255, (n >> 8) & 255, (n >> 16) & 255, n >> 24)
     return socket.inet_ntop(socket.AF_INET6, addr_bytes(hexaddr))
-
-
-def signed(value: int, bits: int) -> int:
-    value &= (1 << bits) - 1
-    return value - (1 << bits) if value >> (bits - 1) else value
 
 
 def c_int(text: str) -> int:

@@ -19,6 +19,7 @@ import os
 import socket
 
 from pystat.errors import SeriesExhausted, SourceError
+from pystat.proc.cscan import signed
 from pystat.proc.cscanf import scan_at
 from pystat.proc.netdev import IF_INET6 as _IF_INET6
 from pystat.proc.netdev import STAT_NAMES, read_net_dev
@@ -265,11 +266,6 @@ def _units(v: int) -> tuple[int, int, str]:
     return short // 10, short % 10, unit
 
 
-def _signed16(v: int) -> int:
-    v &= 0xFFFF
-    return v - 0x10000 if v & 0x8000 else v
-
-
 def _inet(text: str | None) -> str:
     return text if text is not None else "[NONE SET]"
 
@@ -282,7 +278,7 @@ class Printer:
         self.emit = emit       # emit(text, row or None)
 
     def short(self, ife, info) -> None:
-        flags = _signed16(info["flags"])
+        flags = signed(info["flags"], 16)
         mtu = info.get("mtu") or 0
         stats = ife["stats"]
         text = "%-15.15s %5d " % (ife["name"], _int(mtu))
@@ -299,7 +295,7 @@ class Printer:
         self.emit(text + "\n", self.row(ife, info))
 
     def long(self, ife, info) -> None:
-        flags = _signed16(info["flags"])
+        flags = signed(info["flags"], 16)
         name = ife["name"]
         lines = []
         ftext = "flags=%d<" % flags
@@ -407,7 +403,7 @@ class Printer:
 
     def row(self, ife, info) -> dict:
         stats = ife["stats"] or {}
-        flags = _signed16(info["flags"])
+        flags = signed(info["flags"], 16)
         htype = info.get("hwtype")
         _t, hname, _title, hprint = hwtype(htype if htype is not None else 0xFFFF)
         hw = bytes.fromhex(info["hwaddr"]) if info.get("hwaddr") else bytes(8)

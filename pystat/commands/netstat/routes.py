@@ -18,8 +18,8 @@ from __future__ import annotations
 import socket
 
 from pystat.errors import SourceError
-from pystat.commands.netstat.sockets import _cut, fix_v4_address
-from pystat.proc.cscan import c_text, fgets_lines
+from pystat.commands.netstat.sockets import fix_v4_address
+from pystat.proc.cscan import c_cut, c_text, fgets_lines
 from pystat.proc.cscanf import compile_format, sscanf
 
 RTF_UP = 0x0001
@@ -198,10 +198,10 @@ class Routes:
             got = _v4_getsock(mask)
             netmask = netmask if got is None else got
             host = 0x4000 if iflags & RTF_HOST else 0
-            dest = _cut15(self.rresolve(target, numeric | 0x8000 | host, netmask))
+            dest = c_cut(self.rresolve(target, numeric | 0x8000 | host, netmask), 15)
             # INET_sprint's netmask 0xffffff00 is, as address bytes, 0.255.255.255
-            gw = _cut15(self.rresolve(gateway, numeric | 0x4000, 0x00FFFFFF))
-            gmask = _cut15(self.rresolve(netmask, 1, 0x00FFFFFF))
+            gw = c_cut(self.rresolve(gateway, numeric | 0x4000, 0x00FFFFFF), 15)
+            gmask = c_cut(self.rresolve(netmask, 1, 0x00FFFFFF), 15)
             flags = ""
             if iflags & RTF_UP:
                 flags += "U"
@@ -323,7 +323,7 @@ class Routes:
             if n is not None:
                 nh = n
             # snprintf(addr6, 128, "%s/%d"): a long name loses the prefix length
-            dtext = _cut(self.sprint6(dst, numeric) + "/%d" % _int(v[8]), 127)
+            dtext = c_cut(self.sprint6(dst, numeric) + "/%d" % _int(v[8]), 127)
             ntext = self.sprint6(nh, numeric)
             flags = "".join(letter for bit, letter in V6_FLAGS if iflags & bit)
             metric, refcnt, use = _int(v[26]), _int(v[27]), _int(v[28])
@@ -357,11 +357,6 @@ def _int(v) -> int:
     """A scanf %d/%x value printed with %d (a C int)."""
     v = (v or 0) & U32
     return v - (1 << 32) if v & 0x80000000 else v
-
-
-def _cut15(text: str) -> str:
-    raw = text.encode("utf-8", "surrogateescape")
-    return raw[:15].decode("utf-8", "surrogateescape") if len(raw) > 15 else text
 
 
 def _dotted(addr: int) -> str:

@@ -35,9 +35,9 @@ import re
 import socket
 
 from pystat.errors import SeriesExhausted, SourceError
-from pystat.proc.cscan import fgets_lines
+from pystat.proc.cscan import c_cut, c_ljust, c_strlen, fgets_lines, signed
 from pystat.proc.netsock import (INET_LINE, INET_LINE_SHORT, StaleFields, addr_bytes, c_int,
-                                 inet_fields, signed, unix_fields)
+                                 inet_fields, unix_fields)
 
 TCP_STATES = ("", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
               "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING")
@@ -73,29 +73,13 @@ BLOCK = 1 << 20
 CACHE = 32768
 
 
-def _c_long(v: int) -> int:
-    """An unsigned long printed with %ld."""
-    return v - (1 << 64) if v >> 63 else v
-
-
-def _cut(text: str, nbytes: int) -> str:
-    """The first ``nbytes`` bytes of ``text`` (C strncpy on the UTF-8 bytes)."""
-    if text.isascii():
-        return text[:nbytes]
-    return text.encode("utf-8", "surrogateescape")[:nbytes].decode("utf-8", "surrogateescape")
-
-
-def _blen(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
-
-
 def addr_port(saddr: str, sport: str, wide: bool) -> str:
     """netstat's addr_do_one(): "address:port", cut to 23 characters unless -W."""
-    alen, plen = _blen(saddr), _blen(sport)
+    alen, plen = c_strlen(saddr), c_strlen(sport)
     if not wide and alen + plen > 22:
         plen = min(plen, 18)
-        return _cut(saddr, 22 - plen) + ":" + _cut(sport, plen)
-    return _cut(saddr + ":" + sport, 127)
+        return c_cut(saddr, 22 - plen) + ":" + c_cut(sport, plen)
+    return c_cut(saddr + ":" + sport, 127)
 
 
 def fix_v4_address(text: str, addr: bytes) -> str:
@@ -153,14 +137,6 @@ class FileLines:
             if chunk.endswith("\n"):
                 lines.pop()
             yield from lines
-
-
-def _ljust(text: str, width: int) -> str:
-    """C's %-Ns: pad to ``width`` bytes (UTF-8), not characters."""
-    if text.isascii():
-        return text.ljust(width)
-    n = len(text.encode("utf-8", "surrogateescape"))
-    return text + " " * (width - n) if n < width else text
 
 
 # a column of 23 (address:port) and its separating blank: PAD[len(text)]
@@ -241,15 +217,15 @@ class _Table:
         text = acolon + port
         if len(text) > 23 or (self.names and not text.isascii()):
             text = addr_port(acolon[:-1], port, self.wide)
-            return _ljust(text, 23) + " "
+            return c_ljust(text, 23) + " "
         return text + PAD[len(text)]
 
     def queue(self, q: str) -> str:
         qs = self.queues.get(q)
         if qs is None:
             tx, rx = q.split(":")
-            qs = self.queues[q] = "%6d %6d " % (_c_long(int(rx, 16) & U64),
-                                                _c_long(int(tx, 16) & U64))
+            qs = self.queues[q] = "%6d %6d " % (signed(int(rx, 16) & U64, 64),
+                                                signed(int(tx, 16) & U64, 64))
         return qs
 
     def state(self, st: str) -> str:
@@ -372,10 +348,10 @@ class _Table:
             if pcol is None:
                 padded: dict[str, str] = {}
                 for name in set(self.prg.values()):
-                    padded[name] = " " + _ljust(name, 20)
+                    padded[name] = " " + c_ljust(name, 20)
                 pcol = self.pcol = {k: padded[v] for k, v in self.prg.items()}
             pcg = pcol.get
-            dash = " " + _ljust("-", 20)
+            dash = " " + c_ljust("-", 20)
         hits = [0, 0]
         buf = []
         put = buf.append
@@ -453,8 +429,8 @@ class _Table:
             if pair is None:
                 key = line[e1:f2]
                 q = key[3:]
-                pair = sq[key] = (prefix + "%6d %6d " % (_c_long(int(q[9:], 16)),
-                                                         _c_long(int(q[:8], 16))),
+                pair = sq[key] = (prefix + "%6d %6d " % (signed(int(q[9:], 16), 64),
+                                                         signed(int(q[:8], 16), 64)),
                                   self.state(key[:2]))
                 if len(sq) > CACHE:
                     sq.clear()
@@ -585,7 +561,7 @@ class Lister:
                     name = (self.names.host4(b) if b[0] else
                             self.names.network(int.from_bytes(b, "big")))
                     if name is not None:
-                        text = _cut(name, 127)
+                        text = c_cut(name, 127)
         else:
             b = addr_bytes(hexaddr)
             text = socket.inet_ntop(socket.AF_INET6, b)
@@ -595,7 +571,7 @@ class Lister:
                 else:
                     name = self.names.host6(b)
                     if name is not None:
-                        text = _cut(name, 127)
+                        text = c_cut(name, 127)
             text = fix_v4_address(text, b)
         self._addr_cache[hexaddr] = text
         return text
@@ -618,7 +594,7 @@ class Lister:
                 text = str(port)
             else:
                 # get_sname() copies the name into its 64-byte static buffer
-                text = _cut(self.names.services(proto).get(port) or str(port), 63)
+                text = c_cut(self.names.services(proto).get(port) or str(port), 63)
             if len(cache) > 70000:
                 cache.clear()
             cache[hexport] = text
@@ -631,7 +607,7 @@ class Lister:
         except KeyError:
             pass
         name = None if self.o.num_user else self.names.user(uid)
-        text = " " + _ljust(name, 10) + " " if name is not None else " %-10d " % uid
+        text = " " + c_ljust(name, 10) + " " if name is not None else " %-10d " % uid
         self._user_cache[uid] = text
         return text
 
@@ -645,7 +621,7 @@ class Lister:
     def timers(self, kind: str, f: tuple) -> str:
         t = signed(int(f[6], 16), 32)
         when = int(f[7], 16)
-        retr = _c_long(int(f[8], 16))
+        retr = signed(int(f[8], 16), 64)
         timeout = c_int(f[10]) if len(f) > 10 else 0
         if kind == "tcp":
             secs = float(when) / self.clk_tck
@@ -891,7 +867,7 @@ class Lister:
         if o.exp > 1:
             text = self.user(c_int(fl[9])) + "%-10d" % min(int(fl[11]), U64)
         if o.prg:
-            text += " " + _ljust(prg.get(fl[11], "-"), 20)
+            text += " " + c_ljust(prg.get(fl[11], "-"), 20)
         if o.opt:
             text += " " + self.timers(kind, fl)
         return text
@@ -909,7 +885,7 @@ class Lister:
         pid, _, prog = program.partition("/") if program else (None, "", None)
         return {
             "timestamp": self.now, "proto": label,
-            "recv_q": _c_long(int(rx, 16) & U64), "send_q": _c_long(int(tx, 16) & U64),
+            "recv_q": signed(int(rx, 16) & U64, 64), "send_q": signed(int(tx, 16) & U64, 64),
             "local_address": _numeric(fl[0]), "local_port": int(fl[1], 16) & 0xFFFF,
             "foreign_address": _numeric(fl[2]), "foreign_port": int(fl[3], 16) & 0xFFFF,
             "local": addr_port(la, lp, True), "foreign": addr_port(ra, rp, True),
@@ -982,14 +958,14 @@ class Lister:
                             "inode": inode if self.unix_has else None,
                             "pid": int(pid) if o.prg and pid and pid.isdigit() else None,
                             "program": prog if o.prg else None, "timer": None,
-                            "refcnt": _c_long(refcnt & U64), "flags": ss_flags, "type": ss_type,
+                            "refcnt": signed(refcnt & U64, 64), "flags": ss_flags, "type": ss_type,
                             "path": upath})
                         continue
-                    text = "%-5s %-6d %-11s %-10s %-13s " % (ss_proto, _c_long(refcnt & U64),
+                    text = "%-5s %-6d %-11s %-10s %-13s " % (ss_proto, signed(refcnt & U64, 64),
                                                              ss_flags, ss_type, ss_state)
                     text += "%-8d" % inode if self.unix_has else "-       "
                     if o.prg:
-                        text += " " + _ljust(program, 20)
+                        text += " " + c_ljust(program, 20)
                     buf.append(text + " " + upath + "\n")
                 if blk:
                     yield blk
