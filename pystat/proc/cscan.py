@@ -6,8 +6,11 @@ a C tool does (sysstat reads /proc with ``sscanf``, ``fscanf`` and ``fgets``).
   2**64.  A conversion that finds no digit fails and ends the scan.
 * ``%u``: the same, then cut to 32 bits (glibc converts with ``strtoul`` and
   stores an ``unsigned int``).
-* ``fgets(buf, size)``: a line longer than ``size - 1`` characters arrives in
-  pieces, each of which the tool parses as a line of its own.
+* ``fgets(buf, size)``: a line longer than ``size - 1`` bytes arrives in
+  pieces, each of which the tool parses as a line of its own (and the string
+  functions see up to a NUL).
+* C integers and strings as the tools print them: signed widths, lengths,
+  cuts and padding in bytes (UTF-8), not characters.
 
 Pure functions; nothing here raises.
 """
