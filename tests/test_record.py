@@ -301,6 +301,25 @@ def test_gap_stays_a_gap(tmp_path):
     assert len(coarse) == 2
 
 
+def test_history_mpstat_at_a_coarser_resolution(tmp_path):
+    """A consolidated archive replays its counters from a base that is not 0:
+    mpstat takes a CPU whose times are all 0 for an offline one, and printed
+    its first interval and its Average: as zeros.  Over the same four
+    seconds, the 2 s Average: is the 1 s one."""
+    db = tmp_path / "h.db"
+    ok(["--root", BUSY, "record", "--db", str(db), "--archive", "1s:10s", "--archive", "2s:20s"])
+
+    def rows(res):
+        out = ok(["history", "mpstat", "--db", str(db), "-P", "ALL", "--resolution", res])
+        return [line.split()[1:] for line in out.splitlines()[3:] if line.strip()]
+
+    fine, coarse = rows("1s"), rows("2s")
+    interval = [r for r in coarse if r[0] != "CPU"]
+    assert len(interval) == 2 * 3 + 3                  # two intervals and Average:, all/0/1
+    assert all(float(r[-1]) < 100 and any(float(x) for x in r[1:]) for r in interval)
+    assert coarse[-3:] == fine[-3:]                    # the Average: lines
+
+
 def test_clock_stepping_back_does_not_corrupt_the_ring(tmp_path):
     def on_wait(host):
         if host.k == 20:

@@ -202,7 +202,9 @@ class ConsolidatedFrames:
             if s.kind == GAUGE:
                 v = int(round(x))
             elif j == 0:
-                v = 0
+                # a counter starts one slot's increase above 0: not 0, which
+                # mpstat takes for an offline CPU (the deltas are the same)
+                v = max(int(round(x * self.step)), 0)
             else:
                 v = acc.get(s, 0) + max(int(round(x * self.step)), 0)
             new_acc[s] = v
