@@ -27,7 +27,7 @@ from __future__ import annotations
 import socket
 
 from pystat.errors import SourceError
-from pystat.proc.cscan import strtoul
+from pystat.proc.cscan import c_strlen, strtoul
 
 _WS = " \t\n\v\f\r"
 
@@ -238,7 +238,7 @@ class NameService:
                 name = None
         else:
             name = self._files_hosts()[1].get(addr)
-        if name is not None and len(name.encode("utf-8", "surrogateescape")) > 127:
+        if name is not None and c_strlen(name) > 127:
             name = None     # no room in netstat's 128-byte buffer: the number instead
         self._host6[addr] = name
         return name

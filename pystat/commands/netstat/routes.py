@@ -327,10 +327,11 @@ class Routes:
             ntext = self.sprint6(nh, numeric)
             flags = "".join(letter for bit, letter in V6_FLAGS if iflags & bit)
             metric, refcnt, use = _int(v[26]), _int(v[27]), _int(v[28])
+            iface = c_text(v[30])
             row = {"destination": dtext, "next_hop": ntext, "flags": flags, "metric": metric,
-                   "ref": refcnt, "use": use, "iface": c_text(v[30])}
+                   "ref": refcnt, "use": use, "iface": iface}
             self.emit("%-30s %-26s %-4s %-3d %-1d %6d %s\n" % (dtext, ntext, flags, metric,
-                                                               refcnt, use, c_text(v[30])), row)
+                                                               refcnt, use, iface), row)
         return 0
 
     def sprint6(self, addr: bytes | None, numeric: int) -> str:
