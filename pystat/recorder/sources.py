@@ -22,6 +22,7 @@ import re
 from typing import Callable
 
 from pystat.errors import SourceError
+from pystat.proc.cscan import plain
 from pystat.proc.diskstats import parse_diskstats
 from pystat.proc.interrupts import parse_interrupts
 from pystat.proc.meminfo import Meminfo, parse_meminfo
@@ -701,8 +702,9 @@ def fast_snmp(text: str):
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    if len(lines) % 2 or not text.endswith("\n") or "\0" in text or not text.isascii():
-        return parse_snmp(text)      # (str.split() would also split at U+00A0 and the like)
+    if (len(lines) % 2 or not text.endswith("\n") or "\0" in text or not text.isascii()
+            or not plain(text)):     # str.split() would also split at \x1c-\x1f
+        return parse_snmp(text)
     sections = []
     for head, vals in zip(lines[::2], lines[1::2]):
         h, v = head.split(), vals.split()
@@ -718,7 +720,7 @@ def fast_snmp6(text: str):
     """parse_snmp6() for the usual file ("Name value" lines of plain numbers)."""
     words = text.split()
     if (not text.endswith("\n") or len(words) != 2 * text.count("\n") or not text.isascii()
-            or not all(w.isdigit() for w in words[1::2])
+            or not plain(text) or not all(w.isdigit() for w in words[1::2])
             or max(map(len, words[1::2]), default=0) > 19):
         return parse_snmp6(text)
     return list(zip(words[::2], map(int, words[1::2])))
@@ -733,7 +735,7 @@ def fast_net_dev(text: str):
     if lines[-1] == "":
         lines.pop()
     if (len(lines) < 2 or "compressed" not in lines[1] or "multicast" not in lines[1]
-            or "\0" in text or not text.isascii()
+            or "\0" in text or not text.isascii() or not plain(text)
             or max(map(len, lines)) >= 511):  # netstat's fgets pieces
         return parse_net_dev(text)
     out = []
