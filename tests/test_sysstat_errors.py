@@ -163,6 +163,7 @@ def test_damaged_file(root, argv, rel, func):
     lambda t: t.replace("cpu1 ", "cpux 1 2\ncpu1 ", 1),
     lambda t: t.replace("intr ", "cpu\nintr ", 1),
     lambda t: t.replace("cpu0 ", "cpux\ncpu0 ", 1),
+    lambda t: t.replace("cpu1 ", "cpucpu1 ", 1),   # not CPU 1 (the bulk reading took it so)
 ])
 def test_cpu_line_without_a_number(root, argv, func):
     """A "cpu" line whose number sscanf cannot read: sysstat's proc_nr keeps the

@@ -150,8 +150,10 @@ def _scan_stat_fast(text: str) -> StatScan | None:
         return None
     names = tokens[0::11]
     del tokens[0::11]
-    numbers = " ".join(names[1:]).replace("cpu", "")
-    if not (digits_only(block) and names[0] == "cpu" and numbers.replace(" ", "").isdigit()):
+    joined = " ".join(names[1:])
+    numbers = joined.replace("cpu", "")
+    if not (digits_only(block) and names[0] == "cpu" and numbers.replace(" ", "").isdigit()
+            and joined.count("cpu") == nlines - 1):  # not "cpucpu10"
         return None
     cpus = list(map(int, numbers.split()))
     if len(cpus) != nlines - 1 or max(cpus, default=0) > 0x7FFFFFFF:
