@@ -694,6 +694,13 @@ U64_MAX = (1 << 64) - 1
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 
 
+def _splits_as_c(text: str) -> bool:
+    """True if str.split() splits ``text`` where netstat does: ASCII without NULs,
+    \\x1c-\\x1f (no white space to C) or \\r, \\v, \\f (none to strtok(" \\t\\n"))."""
+    return (text.isascii() and plain(text) and "\0" not in text
+            and not ("\r" in text or "\v" in text or "\f" in text))
+
+
 def fast_snmp(text: str):
     """parse_snmp() for the usual file (pairs of lines of plain integers), by split;
     anything else goes to parse_snmp itself."""
@@ -702,8 +709,7 @@ def fast_snmp(text: str):
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    if (len(lines) % 2 or not text.endswith("\n") or "\0" in text or not text.isascii()
-            or not plain(text)):     # str.split() would also split at \x1c-\x1f
+    if len(lines) % 2 or not text.endswith("\n") or not _splits_as_c(text):
         return parse_snmp(text)
     sections = []
     for head, vals in zip(lines[::2], lines[1::2]):
@@ -719,8 +725,8 @@ def fast_snmp(text: str):
 def fast_snmp6(text: str):
     """parse_snmp6() for the usual file ("Name value" lines of plain numbers)."""
     words = text.split()
-    if (not text.endswith("\n") or len(words) != 2 * text.count("\n") or not text.isascii()
-            or not plain(text) or not all(w.isdigit() for w in words[1::2])
+    if (not text.endswith("\n") or len(words) != 2 * text.count("\n")
+            or not _splits_as_c(text) or not all(w.isdigit() for w in words[1::2])
             or max(map(len, words[1::2]), default=0) > 19):
         return parse_snmp6(text)
     return list(zip(words[::2], map(int, words[1::2])))
@@ -735,15 +741,15 @@ def fast_net_dev(text: str):
     if lines[-1] == "":
         lines.pop()
     if (len(lines) < 2 or "compressed" not in lines[1] or "multicast" not in lines[1]
-            or "\0" in text or not text.isascii() or not plain(text)
+            or not _splits_as_c(text)
             or max(map(len, lines)) >= 511):  # netstat's fgets pieces
         return parse_net_dev(text)
     out = []
     for line in lines[2:]:
         name, sep, rest = line.partition(":")
         words = rest.split()
-        name = name.strip()
-        if (not sep or not name or " " in name or len(words) != 16
+        name = name.lstrip()
+        if (not sep or name.split() != [name] or len(words) != 16
                 or not all(w.isdigit() for w in words) or ":" in rest
                 or max(map(len, words)) > 19):
             return parse_net_dev(text)
